@@ -1,0 +1,1 @@
+"""Copies schema and data from the source to the target; never writes to the source."""

@@ -1,0 +1,144 @@
+"""The pytest side of pgcutover: options, the two database sides, per-object parametrization.
+
+Registered under the `pytest11` entry point, so an installed wheel verifies
+too; the repository's conftest.py only names it. Contracts ask for fixtures
+(`source`, `target`, `table`) and this plugin supplies them: one connection
+per side for the whole session, each inside one REPEATABLE READ READ ONLY
+transaction, so every contract reads the same instant of each database.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+
+from pgcutover import __version__
+from pgcutover.config import url_from_env
+from pgcutover.errors import PgcutoverError
+from reports.evidence import write_environment
+from reports.gate import EXPECTED_FILE
+from verify.catalog import SchemaScope, Table, read_tables, schema_scope
+from verify.connect import Endpoint, connect, parse_url
+
+_SIDES = pytest.StashKey[dict[str, "Side"]]()
+
+
+@dataclass
+class Side:
+    """One database as the contracts see it: a connection in a snapshot, and its catalog."""
+
+    role: str
+    endpoint: Endpoint
+    conn: psycopg.Connection[Any]
+    scope: SchemaScope
+    tables: dict[str, Table]
+    version: str
+    snapshot: str
+
+    def read(self) -> psycopg.Connection[Any]:
+        """The connection, for one query; callers wrap risky queries in `savepoint()`."""
+        return self.conn
+
+    def savepoint(self) -> Any:
+        """A savepoint: a failing query rolls back to it and the snapshot survives."""
+        return self.conn.transaction()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("pgcutover", "pgcutover migration contracts")
+    group.addoption("--source-url", help="source database URL (or PGCUTOVER_SOURCE_URL)")
+    group.addoption("--target-url", help="target database URL (or PGCUTOVER_TARGET_URL)")
+    group.addoption("--config", dest="pgcutover_config", help="pgcutover.toml")
+    group.addoption(
+        "--no-mask", action="store_true", help="show personal data unmasked in evidence"
+    )
+
+
+def _open_side(config: pytest.Config, role: str) -> Side:
+    url = config.getoption(f"{role}_url") or url_from_env(role)
+    if not url:
+        raise pytest.UsageError(f"contracts need --{role}-url (or PGCUTOVER_{role.upper()}_URL)")
+    try:
+        endpoint = parse_url(url)
+        conn = connect(endpoint, role=role, read_only=True, canonical=True, autocommit=True)
+    except PgcutoverError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+    version = str(conn.execute("SHOW server_version").fetchone()[0])  # type: ignore[index]
+    snapshot = str(conn.execute("SELECT pg_current_snapshot()::text").fetchone()[0])  # type: ignore[index]
+    scope = schema_scope(conn)
+    tables = {t.qualified: t for t in read_tables(conn, scope.included)}
+    return Side(role, endpoint, conn, scope, tables, version, snapshot)
+
+
+def sides(config: pytest.Config) -> dict[str, Side]:
+    """Both sides, opened on first use and kept for the session."""
+    if _SIDES not in config.stash:
+        opened = {"source": _open_side(config, "source")}
+        opened["target"] = _open_side(config, "target")
+        config.stash[_SIDES] = opened
+    return config.stash[_SIDES]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    for side in config.stash.get(_SIDES, {}).values():
+        side.conn.close()
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Each contract that takes `table` runs once per source table, with the table as its id."""
+    if "table" in metafunc.fixturenames:
+        tables = sorted(sides(metafunc.config)["source"].tables.values(), key=lambda t: t.qualified)
+        metafunc.parametrize("table", tables, ids=[t.qualified for t in tables])
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Record how many contracts the plan expects, before -k or -m narrows the run, so the
+    gate can tell a partial run from a complete one."""
+    alluredir = config.getoption("allure_report_dir", None)
+    if not alluredir or _SIDES not in config.stash:
+        return
+    if getattr(config, "workerinput", {}).get("workerid", "gw0") != "gw0":
+        return
+    path = Path(alluredir)
+    path.mkdir(parents=True, exist_ok=True)
+    (path / EXPECTED_FILE).write_text(json.dumps({"expected": len(items)}))
+
+
+@pytest.fixture(scope="session")
+def source(request: pytest.FixtureRequest) -> Iterator[Side]:
+    """The source database, read-only, one snapshot for the session."""
+    yield sides(request.config)["source"]
+
+
+@pytest.fixture(scope="session")
+def target(request: pytest.FixtureRequest) -> Iterator[Side]:
+    """The target database, read-only, one snapshot for the session."""
+    yield sides(request.config)["target"]
+
+
+@pytest.fixture(scope="session")
+def mask(request: pytest.FixtureRequest) -> bool:
+    """Whether personal data in evidence is masked (default yes; --no-mask turns it off)."""
+    return not request.config.getoption("no_mask")
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Name both servers in Allure's environment (redacted URLs, versions, snapshots)."""
+    alluredir = session.config.getoption("allure_report_dir", None)
+    opened = session.config.stash.get(_SIDES, None)
+    if not alluredir or not opened or hasattr(session.config, "workerinput"):
+        return
+    facts = {"pgcutover": __version__}
+    for role, side in opened.items():
+        facts[f"{role}.url"] = side.endpoint.display
+        facts[f"{role}.version"] = side.version
+        facts[f"{role}.snapshot"] = side.snapshot
+    write_environment(Path(alluredir), facts)

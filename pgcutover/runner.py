@@ -1,0 +1,104 @@
+"""Running the contracts: `pytest contracts/` in a child process, then the gate.
+
+A child process keeps the contracts' imports and database sessions apart from
+the caller (the CLI, the demo). URLs travel in its environment, not on its
+command line, where other local users could read the passwords.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
+
+from pgcutover.config import ENV_SOURCE_URL, ENV_TARGET_URL
+from pgcutover.errors import PgcutoverError
+from reports.gate import Verdict, gate
+from verify.mask import scrub
+
+# pytest's own exit codes that mean "could not run", as opposed to "ran, some failed".
+_PYTEST_COULD_NOT_RUN = {2: "interrupted", 3: "internal error", 4: "usage error"}
+_PYTEST_NO_TESTS = 5
+
+
+class ContractsDidNotRun(PgcutoverError):
+    """pytest stopped before judging anything (bad option, unreachable server at collection)."""
+
+
+@dataclass(frozen=True)
+class VerifyOutcome:
+    """The gate's verdict and where the evidence lies."""
+
+    verdict: Verdict
+    report_dir: Path
+    alluredir: Path
+    log: Path
+
+
+def contracts_dir() -> Path:
+    """The folder of the contracts, in a clone or in site-packages alike."""
+    return Path(str(files("contracts")))
+
+
+def _first_error(log_text: str, secrets: list[str]) -> str:
+    for line in log_text.splitlines():
+        if line.startswith(("ERROR:", "E   ")) or "Error:" in line:
+            return scrub(line.removeprefix("ERROR:").strip(), secrets)
+    tail = [ln for ln in log_text.strip().splitlines() if ln.strip()]
+    return scrub(tail[-1] if tail else "no output", secrets)
+
+
+def run_contracts(
+    source_url: str,
+    target_url: str,
+    report_dir: Path,
+    *,
+    pytest_args: list[str] | None = None,
+    stream: bool = False,
+    no_mask: bool = False,
+) -> VerifyOutcome:
+    """Run every contract against source and target; return the gate's verdict."""
+    report_dir.mkdir(parents=True, exist_ok=True)
+    alluredir = report_dir / "allure-results"
+    # Stale results from an earlier run would count towards this verdict.
+    shutil.rmtree(alluredir, ignore_errors=True)
+    log = report_dir / "pytest.log"
+    here = contracts_dir()
+    args = [
+        sys.executable,
+        "-m",
+        "pytest",
+        str(here),
+        "-c",
+        str(here / "pytest.ini"),
+        "--rootdir",
+        str(here),
+        f"--alluredir={alluredir}",
+        "-q",
+        *(["--no-mask"] if no_mask else []),
+        *(pytest_args or []),
+    ]
+    env = {**os.environ, ENV_SOURCE_URL: source_url, ENV_TARGET_URL: target_url}
+    with log.open("w", encoding="utf-8") as out:
+        proc = subprocess.run(
+            args,
+            env=env,
+            stdout=None if stream else out,
+            stderr=subprocess.STDOUT if not stream else None,
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
+    if proc.returncode in _PYTEST_COULD_NOT_RUN:
+        why = _first_error(
+            log.read_text(encoding="utf-8", errors="replace"), [source_url, target_url]
+        )
+        raise ContractsDidNotRun(
+            f"contracts could not run ({_PYTEST_COULD_NOT_RUN[proc.returncode]}): {why}"
+        )
+    alluredir.mkdir(parents=True, exist_ok=True)
+    verdict = gate(alluredir, report_dir)
+    return VerifyOutcome(verdict, report_dir, alluredir, log)

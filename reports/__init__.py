@@ -1,0 +1,1 @@
+"""Allure evidence and the release gate (GO / NO-GO)."""

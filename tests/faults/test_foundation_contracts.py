@@ -1,0 +1,68 @@
+"""Each foundation contract fails on its injected fault, naming the object; a clean copy passes."""
+
+from __future__ import annotations
+
+from psycopg import sql
+
+from tests.fix_contracts import RunContracts, failed_ids, failure
+from verify.connect import Endpoint, connect
+
+
+def _on_target(target: Endpoint, *statements: sql.Composable | str) -> None:
+    with connect(target, role="target", read_only=False, autocommit=True) as conn, conn.transaction():
+        conn.execute("SET LOCAL session_replication_role = replica")
+        for statement in statements:
+            conn.execute(statement)
+
+
+def test_clean_copy_passes_every_contract(
+    source_db: Endpoint, target_db: Endpoint, verify_pair: RunContracts
+) -> None:
+    outcome = verify_pair(source_db, target_db)
+    assert failed_ids(outcome) == set()
+    assert outcome.verdict.go, outcome.verdict.reason
+    assert outcome.verdict.ran == outcome.verdict.expected
+    assert outcome.verdict.ran >= 2 * 15  # two families over every demo table
+
+
+def test_row_count_fails_on_a_missing_row_naming_the_table(
+    source_db: Endpoint, target_db: Endpoint, verify_pair: RunContracts
+) -> None:
+    _on_target(
+        target_db, "DELETE FROM public.staff WHERE ctid = (SELECT min(ctid) FROM public.staff)"
+    )
+    outcome = verify_pair(source_db, target_db)
+    assert failed_ids(outcome) == {"test_row_count[public.staff]"}
+    assert "-1" in failure(outcome, "test_row_count[public.staff]").message
+    assert not outcome.verdict.go
+
+
+def test_row_count_fails_on_an_extra_row(
+    source_db: Endpoint, target_db: Endpoint, verify_pair: RunContracts
+) -> None:
+    _on_target(target_db, "INSERT INTO public.schema_migrations (version) VALUES ('rogue')")
+    outcome = verify_pair(source_db, target_db)
+    assert failed_ids(outcome) == {"test_row_count[public.schema_migrations]"}
+
+
+def test_columns_fails_on_a_changed_type_naming_table_and_column(
+    source_db: Endpoint, target_db: Endpoint, verify_pair: RunContracts
+) -> None:
+    _on_target(
+        target_db, "ALTER TABLE public.schema_migrations ALTER COLUMN version TYPE varchar(64)"
+    )
+    outcome = verify_pair(source_db, target_db)
+    assert failed_ids(outcome) == {"test_columns[public.schema_migrations]"}
+    message = failure(outcome, "test_columns[public.schema_migrations]").message
+    assert "version" in message and "character varying(64)" in message
+
+
+def test_columns_fails_on_a_missing_table(
+    source_db: Endpoint, target_db: Endpoint, verify_pair: RunContracts
+) -> None:
+    _on_target(target_db, "DROP TABLE public.sync_status CASCADE")
+    outcome = verify_pair(source_db, target_db)
+    assert {"test_columns[public.sync_status]", "test_row_count[public.sync_status]"} <= failed_ids(
+        outcome
+    )
+    assert "missing on the target" in failure(outcome, "test_columns[public.sync_status]").message

@@ -1,0 +1,197 @@
+"""Connections: parsed URLs, read-only sources, fixed session settings, clear errors.
+
+Every verifying session sets the same GUCs on both sides (see DESIGN.md,
+"Canonical forms") so that text forms of values compare honestly across
+servers. Connection failures become one-line `ConnectFailed` errors that name
+what to fix and never carry a password.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import psycopg
+from psycopg.conninfo import make_conninfo
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+from pgcutover.errors import BadUrl, ConnectFailed
+from verify.mask import redact_url, scrub
+
+CANONICAL_SETTINGS: dict[str, str] = {
+    "TimeZone": "UTC",
+    "DateStyle": "ISO, YMD",
+    "IntervalStyle": "postgres",
+    "extra_float_digits": "3",
+    "bytea_output": "hex",
+    "search_path": "",
+}
+
+_SCHEMES = {"postgresql", "postgres", "postgresql+psycopg", "postgresql+psycopg2"}
+CONNECT_TIMEOUT_S = 5
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """A parsed database URL: what to connect to, and how to name it safely."""
+
+    url: str
+    conninfo: str
+    host: str
+    port: int
+    user: str
+    dbname: str
+    password: str | None
+
+    @property
+    def display(self) -> str:
+        """The URL as it may appear in logs and reports (password redacted)."""
+        return redact_url(self.url)
+
+    @property
+    def where(self) -> str:
+        """host:port/dbname, for messages."""
+        return f"{self.host}:{self.port}/{self.dbname}"
+
+    def with_dbname(self, dbname: str) -> Endpoint:
+        """The same server, another database."""
+        url = _sa_url(self.url).set(database=dbname)
+        return parse_url(url.render_as_string(hide_password=False))
+
+    def libpq_env(self) -> dict[str, str]:
+        """Environment for libpq tools (pg_dump, pg_restore): the password never goes on argv."""
+        env = {"PGCONNECT_TIMEOUT": str(CONNECT_TIMEOUT_S)}
+        if self.password:
+            env["PGPASSWORD"] = self.password
+        return env
+
+    def conninfo_without_password(self) -> str:
+        """A conninfo string safe to pass as a program argument."""
+        return make_conninfo(self.conninfo, password=None)
+
+
+def _sa_url(url: str) -> URL:
+    try:
+        return make_url(url)
+    except (ArgumentError, ValueError) as exc:
+        raise BadUrl(
+            f"bad URL {redact_url(url)!r}: expected a URL like postgresql://user@host:5432/dbname"
+        ) from exc
+
+
+def parse_url(url: str) -> Endpoint:
+    """Parse a postgresql:// URL, or raise `BadUrl` naming the expected form."""
+    parsed = _sa_url(url.strip())
+    if parsed.drivername not in _SCHEMES:
+        raise BadUrl(
+            f"bad URL {redact_url(url)!r}: the scheme must be postgresql://, not {parsed.drivername}://"
+        )
+    if not parsed.database:
+        raise BadUrl(f"bad URL {redact_url(url)!r}: it names no database (…/dbname)")
+    host = parsed.host or "localhost"
+    port = parsed.port or 5432
+    user = parsed.username or "postgres"
+    params = {k: v if isinstance(v, str) else v[-1] for k, v in parsed.query.items()}
+    try:
+        conninfo = make_conninfo(
+            "",
+            host=host,
+            port=port,
+            user=user,
+            password=parsed.password,
+            dbname=parsed.database,
+            connect_timeout=params.pop("connect_timeout", str(CONNECT_TIMEOUT_S)),
+            **params,
+        )
+    except psycopg.ProgrammingError as exc:
+        raise BadUrl(f"bad URL {redact_url(url)!r}: {scrub(str(exc))}") from exc
+    return Endpoint(
+        url=url.strip(),
+        conninfo=conninfo,
+        host=host,
+        port=port,
+        user=user,
+        dbname=parsed.database,
+        password=parsed.password,
+    )
+
+
+def explain_connect_error(endpoint: Endpoint, exc: Exception, *, role: str) -> ConnectFailed:
+    """Turn a driver error into one line naming what to fix (host, password, database)."""
+    text = str(exc)
+    low = text.lower()
+    if "password authentication failed" in low or "no password supplied" in low:
+        hint = f"login refused for user {endpoint.user!r}: check the password in the {role} URL"
+    elif "does not exist" in low and "database" in low:
+        hint = f"database {endpoint.dbname!r} does not exist on {endpoint.host}:{endpoint.port}"
+    elif "role" in low and "does not exist" in low:
+        hint = f"user {endpoint.user!r} does not exist on {endpoint.host}:{endpoint.port}"
+    elif "connection refused" in low:
+        hint = f"cannot reach {endpoint.host}:{endpoint.port} (connection refused): check host and port"
+    elif "timeout" in low or "timed out" in low:
+        hint = f"cannot reach {endpoint.host}:{endpoint.port} (timed out): check host, port and firewall"
+    elif "could not translate host name" in low or "name or service not known" in low:
+        hint = f"cannot resolve host {endpoint.host!r}: check the host in the {role} URL"
+    else:
+        first = scrub(
+            text.strip().splitlines()[0] if text.strip() else type(exc).__name__,
+            [endpoint.password or ""],
+        )
+        hint = f"cannot connect to {endpoint.where}: {first}"
+    return ConnectFailed(f"{role} {endpoint.display}: {hint}")
+
+
+def connect(
+    endpoint: Endpoint,
+    *,
+    role: str,
+    read_only: bool,
+    canonical: bool = False,
+    autocommit: bool = False,
+) -> psycopg.Connection[tuple[object, ...]]:
+    """Open a connection; `read_only` makes every transaction of the session read-only.
+
+    `role` ("source", "target") names the side in error messages. With
+    `canonical`, the session gets the fixed settings comparisons rely on.
+    """
+    options = []
+    if read_only:
+        options.append("-c default_transaction_read_only=on")
+    if canonical:
+        options += [f"-c {k}={v.replace(' ', '')}" for k, v in CANONICAL_SETTINGS.items() if v]
+    try:
+        conn = psycopg.connect(
+            endpoint.conninfo,
+            autocommit=autocommit,
+            options=" ".join(options) or None,
+            application_name=f"pgcutover-{role}",
+        )
+    except psycopg.Error as exc:
+        raise explain_connect_error(endpoint, exc, role=role) from None
+    if canonical:
+        # search_path='' cannot travel through `options` (an empty value); set it here.
+        with conn.cursor() as cur:
+            cur.execute("SELECT set_config('search_path', '', false)")
+        if not autocommit:
+            conn.commit()
+    return conn
+
+
+@contextmanager
+def snapshot(
+    conn: psycopg.Connection[tuple[object, ...]],
+) -> Iterator[psycopg.Connection[tuple[object, ...]]]:
+    """Run the block in one REPEATABLE READ READ ONLY transaction: one instant of the database."""
+    conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+    conn.read_only = True
+    with conn.transaction():
+        yield conn
+
+
+def check_reachable(endpoint: Endpoint, *, role: str) -> str:
+    """Connect once and return the server version string; raises `ConnectFailed`."""
+    with connect(endpoint, role=role, read_only=True, autocommit=True) as conn:
+        row = conn.execute("SHOW server_version").fetchone()
+    return str(row[0]) if row else "?"

@@ -1,0 +1,45 @@
+"""Keeping secrets and personal data out of logs, reports and attachments.
+
+One function redacts URLs everywhere (`redact_url`), so a password can only
+leak through code that forgot to call it; `scrub` is the second line of
+defence for free text such as driver error messages.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+_USERINFO = re.compile(
+    r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<user>[^:@/\s]*):(?P<pw>[^@\s]*)@", re.I
+)
+_KEYWORD_PASSWORD = re.compile(r"(password\s*=\s*)('[^']*'|\S+)", re.I)
+_SECRET_PARAMS = re.compile(
+    r"([?&](?:password|sslpassword|apikey|api_key|key|token)=)[^&\s]*", re.I
+)
+
+REDACTED = "***"
+
+
+def redact_url(url: str) -> str:
+    """Return `url` with its password (and secret query parameters) replaced by ***."""
+    try:
+        text = make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        text = url
+    text = _USERINFO.sub(lambda m: f"{m['scheme']}{m['user']}:{REDACTED}@", text)
+    return _SECRET_PARAMS.sub(rf"\g<1>{REDACTED}", _KEYWORD_PASSWORD.sub(rf"\g<1>{REDACTED}", text))
+
+
+def scrub(text: str, secrets: Iterable[str] = ()) -> str:
+    """Remove URL passwords and each given secret from free text (error messages, logs)."""
+    text = _KEYWORD_PASSWORD.sub(
+        rf"\g<1>{REDACTED}", _USERINFO.sub(lambda m: f"{m['scheme']}{m['user']}:{REDACTED}@", text)
+    )
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, REDACTED)
+    return text
