@@ -182,7 +182,10 @@ def start_local_server(bindir: BinDir, *, workdir: Path, name: str) -> LocalServ
     for _attempt in range(3):  # a free port can be taken between probe and bind: try another
         port = _free_port()
         server = LocalServer(bindir, datadir, port, password, run_as)
-        opts = f"-p {port} -c listen_addresses=127.0.0.1 -k {home} {FAST_SETTINGS}"
+        # TCP only: a Unix socket path has a 107-byte limit that deep temp folders exceed.
+        opts = (
+            f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' {FAST_SETTINGS}"
+        )
         result = _run(
             [
                 str(bindir.program("pg_ctl")),

@@ -60,9 +60,8 @@ def test_ctrl_c_during_demo_stops_the_servers(tmp_path: Path) -> None:
         env=env,
     )
     assert proc.stdout is not None
-    for line in proc.stdout:  # wait for the servers to be up, by what the demo says
-        if line.startswith("servers:"):
-            break
+    up = any(line.startswith("servers:") for line in proc.stdout)  # stops reading at that line
+    assert up, proc.stderr.read() if proc.stderr else "demo ended before its servers were up"
     assert _postgres_under(tmp_path), "the demo's servers should be running now"
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=120)

@@ -9,7 +9,10 @@ from verify.connect import Endpoint, connect
 
 
 def _on_target(target: Endpoint, *statements: sql.Composable | str) -> None:
-    with connect(target, role="target", read_only=False, autocommit=True) as conn, conn.transaction():
+    with (
+        connect(target, role="target", read_only=False, autocommit=True) as conn,
+        conn.transaction(),
+    ):
         conn.execute("SET LOCAL session_replication_role = replica")
         for statement in statements:
             conn.execute(statement)
