@@ -89,6 +89,26 @@ def cmd_demo(args: argparse.Namespace) -> int:
     )
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    """Re-read a run's allure-results: print the verdict, render the HTML report."""
+    from reports.console import verdict_lines
+    from reports.gate import gate
+    from reports.html import render_html
+
+    report_dir = Path(args.report_dir)
+    alluredir = report_dir / "allure-results"
+    if not alluredir.is_dir():
+        raise PgcutoverError(
+            f"no {alluredir}: run `pgcutover verify --report-dir {report_dir}` first"
+        )
+    verdict = gate(alluredir, report_dir)
+    for line in verdict_lines(verdict, report_dir):
+        _say(line)
+    if not args.no_html:
+        _say(f"HTML report: {render_html(report_dir)}")
+    return verdict.exit_code
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (kept separate so tests and docs can read it)."""
     parser = argparse.ArgumentParser(
@@ -129,6 +149,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="extra arguments for pytest, after --",
     )
     p_verify.set_defaults(func=cmd_verify)
+
+    p_report = sub.add_parser(
+        "report", help="verdict and Allure HTML from an earlier run's results (needs Node for HTML)"
+    )
+    with_report(p_report)
+    p_report.add_argument("--no-html", action="store_true", help="only the verdict, no HTML")
+    p_report.set_defaults(func=cmd_report)
 
     from pgcutover.demo_faults import FAULTS
 
