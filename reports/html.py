@@ -29,6 +29,8 @@ def allure_config(report_dir: Path) -> dict[str, object]:
                     "singleFile": True,
                     "reportLanguage": "en",
                     "reportName": "pgcutover gate",
+                    # Approvers read by contract family, then object, not by test file.
+                    "groupBy": ["feature"],
                 }
             }
         },
