@@ -21,6 +21,7 @@ import pytest
 from pgcutover import __version__
 from pgcutover.config import url_from_env
 from pgcutover.errors import PgcutoverError
+from reports.categories import write_allure2_categories
 from reports.evidence import write_environment
 from reports.gate import EXPECTED_FILE
 from verify.catalog import SchemaScope, Table, read_tables, schema_scope
@@ -142,3 +143,4 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         facts[f"{role}.version"] = side.version
         facts[f"{role}.snapshot"] = side.snapshot
     write_environment(Path(alluredir), facts)
+    write_allure2_categories(Path(alluredir))

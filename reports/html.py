@@ -13,6 +13,7 @@ import subprocess
 from pathlib import Path
 
 from pgcutover.errors import ToolMissing
+from reports.categories import allure3_categories
 
 ALLURE = "allure@3"
 
@@ -23,6 +24,7 @@ def allure_config(report_dir: Path) -> dict[str, object]:
         "name": "pgcutover gate",
         "output": str(report_dir / "allure-report"),
         "historyPath": str(report_dir / "history.jsonl"),
+        "categories": allure3_categories(),
         "plugins": {
             "awesome": {
                 "options": {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -39,3 +40,13 @@ def test_report_renders_one_html_file_and_repeats_the_verdict(
     index = tmp_path / "allure-report" / "index.html"
     assert index.stat().st_size > 100_000
     assert source_db.password and source_db.password not in index.read_text(errors="replace")
+
+
+def test_categories_sort_broken_contracts_into_infrastructure(tmp_path: Path) -> None:
+    from reports.categories import INFRASTRUCTURE, allure3_categories, write_allure2_categories
+
+    write_allure2_categories(tmp_path)
+    allure2 = json.loads((tmp_path / "categories.json").read_text())
+    assert {"name": INFRASTRUCTURE, "matchedStatuses": ["broken"]} in allure2
+    rules = {r["name"]: r["matchers"] for r in allure3_categories()["rules"]}
+    assert rules["Schema drift"] == [{"statuses": ["failed"], "labels": {"feature": "^Schema$"}}]
