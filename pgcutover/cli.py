@@ -18,6 +18,8 @@ from types import FrameType
 from pgcutover import __version__
 from pgcutover.config import url_from_env
 from pgcutover.errors import EXIT_COULD_NOT_RUN, EXIT_GO, PgcutoverError
+from reports.console import verdict_lines
+from reports.gate import Verdict
 from verify.connect import Endpoint, check_reachable, parse_url
 from verify.mask import scrub
 
@@ -60,7 +62,6 @@ def cmd_copy(args: argparse.Namespace) -> int:
 def cmd_verify(args: argparse.Namespace) -> int:
     """Run the contracts and print the gate's verdict."""
     from pgcutover.runner import run_contracts
-    from reports.console import verdict_lines
 
     source, target = _reachable_pair(args)
     outcome = run_contracts(
@@ -71,9 +72,16 @@ def cmd_verify(args: argparse.Namespace) -> int:
         stream=args.verbose,
         no_mask=args.no_mask,
     )
-    for line in verdict_lines(outcome.verdict, outcome.report_dir):
-        _say(line)
+    _show_verdict(args, outcome.verdict, outcome.report_dir)
     return outcome.verdict.exit_code
+
+
+def _show_verdict(args: argparse.Namespace, verdict: Verdict, report_dir: Path) -> None:
+    if args.json:
+        _say((report_dir / "gate.json").read_text(encoding="utf-8"))
+        return
+    for line in verdict_lines(verdict, report_dir):
+        _say(line)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -91,7 +99,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Re-read a run's allure-results: print the verdict, render the HTML report."""
-    from reports.console import verdict_lines
     from reports.gate import gate
     from reports.html import render_html
 
@@ -102,8 +109,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             f"no {alluredir}: run `pgcutover verify --report-dir {report_dir}` first"
         )
     verdict = gate(alluredir, report_dir)
-    for line in verdict_lines(verdict, report_dir):
-        _say(line)
+    _show_verdict(args, verdict, report_dir)
     if not args.no_html:
         _say(f"HTML report: {render_html(report_dir)}")
     return verdict.exit_code
@@ -132,6 +138,9 @@ def build_parser() -> argparse.ArgumentParser:
         )
         p.add_argument("-v", "--verbose", action="store_true", help="show pytest's own output")
 
+    def with_json(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--json", action="store_true", help="print gate.json instead of the summary")
+
     p_copy = sub.add_parser("copy", help="copy schema and data from source to an empty target")
     with_urls(p_copy)
     p_copy.set_defaults(func=cmd_copy)
@@ -141,6 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     with_urls(p_verify)
     with_report(p_verify)
+    with_json(p_verify)
     p_verify.add_argument("--no-mask", action="store_true", help="show personal data in evidence")
     p_verify.add_argument(
         "pytest_args",
@@ -154,6 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
         "report", help="verdict and Allure HTML from an earlier run's results (needs Node for HTML)"
     )
     with_report(p_report)
+    with_json(p_report)
     p_report.add_argument("--no-html", action="store_true", help="only the verdict, no HTML")
     p_report.set_defaults(func=cmd_report)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -148,3 +149,21 @@ def test_demo_break_missing_row_says_no_go_naming_clients(tmp_path: Path) -> Non
     assert result.returncode == 1, result.stdout + result.stderr
     assert "test_row_count[public.clients]" in result.stdout
     assert "VERDICT: NO-GO" in result.stdout
+
+
+def test_verify_json_prints_the_gate_as_json(
+    source_db: Endpoint, target_db: Endpoint, tmp_path: Path
+) -> None:
+    result = pgcutover(
+        "verify",
+        "--source",
+        source_db.url,
+        "--target",
+        target_db.url,
+        "--report-dir",
+        str(tmp_path),
+        "--json",
+    )
+    assert result.returncode == 0, result.stderr
+    gate = json.loads(result.stdout)
+    assert gate["verdict"] == "GO" and gate["ran"] == gate["expected"] > 0
