@@ -6,10 +6,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from psycopg import sql
 
 from pgcutover.runner import VerifyOutcome, run_contracts
 from reports.gate import ContractResult
-from verify.connect import Endpoint
+from verify.connect import Endpoint, connect
 
 RunContracts = Callable[..., VerifyOutcome]
 
@@ -31,6 +32,23 @@ def failed_ids(outcome: VerifyOutcome) -> set[str]:
     return {f.name for f in outcome.verdict.failures}
 
 
+def failed_of(outcome: VerifyOutcome, contract: str) -> set[str]:
+    """Failed ids of one contract function, e.g. failed_of(o, "test_row_count")."""
+    return {name for name in failed_ids(outcome) if name.startswith(f"{contract}[")}
+
+
 def failure(outcome: VerifyOutcome, name: str) -> ContractResult:
     """The failed contract called `name`."""
     return next(f for f in outcome.verdict.failures if f.name == name)
+
+
+def damage_target(target: Endpoint, *statements: str | sql.Composable) -> None:
+    """Run statements on the target in one transaction, foreign keys and triggers off
+    (session_replication_role=replica), as a fault test injects its fault."""
+    with (
+        connect(target, role="target", read_only=False, autocommit=True) as conn,
+        conn.transaction(),
+    ):
+        conn.execute("SET LOCAL session_replication_role = replica")
+        for statement in statements:
+            conn.execute(statement)

@@ -43,3 +43,41 @@ def scrub(text: str, secrets: Iterable[str] = ()) -> str:
         if secret:
             text = text.replace(secret, REDACTED)
     return text
+
+
+_PERSONAL = re.compile(r"(^|_)(name|phone|email|jid|address|passport|birth|client)(_|$)", re.I)
+
+
+def is_personal_column(column: str) -> bool:
+    """Whether a column's name says it holds personal data (names, phones, emails, ...)."""
+    return bool(_PERSONAL.search(column))
+
+
+def mask_text(value: str) -> str:
+    """Keep the shape, hide the person: '+7 912 345 12 34' -> '+7 *** *** 12 34',
+    'Иван Петров' -> 'И*** П***'."""
+    digits = sum(ch.isdigit() for ch in value)
+    if digits >= 7:
+        seen = 0
+        out = []
+        for ch in value:
+            if ch.isdigit():
+                seen += 1
+                keep = seen <= 1 or seen > digits - 4
+                out.append(ch if keep else "*")
+            else:
+                out.append(ch)
+        return "".join(out)
+    if "@" in value:
+        local, _, domain = value.partition("@")
+        return f"{local[:1]}***@{domain}"
+    return " ".join(f"{word[:1]}***" if word else word for word in value.split(" "))
+
+
+def mask_value(value: object) -> object:
+    """Mask a value of a personal column for evidence; non-text values become '***'."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return mask_text(value)
+    return REDACTED

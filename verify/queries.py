@@ -1,0 +1,161 @@
+"""The application's queries, run on both sides and compared as results.
+
+A query file is SQL with a header of `-- key: value` lines:
+
+    -- ordered: true            rows compare in order (else as a multiset)
+    -- float_tolerance: 1e-9    relative tolerance for float columns (default: exact)
+    -- params: {"company_id": "studio-lotos"}   one line per parameter set (each a test id)
+
+Parameters are psycopg named placeholders, `%(company_id)s`: values never enter the SQL.
+A result is its columns (names and type names) plus its rows.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+from verify.mask import is_personal_column, mask_value
+
+Conn = psycopg.Connection[Any]
+MAX_ROWS = 100_000  # an application query, not a table dump: refuse to hold more
+
+
+@dataclass(frozen=True)
+class Query:
+    """One application query and how its results compare."""
+
+    name: str
+    sql: str
+    ordered: bool = False
+    float_tolerance: float = 0.0
+    param_sets: tuple[Mapping[str, Any], ...] = field(default_factory=lambda: ({},))
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    """Columns (name, type) and rows of one run, or the error it raised."""
+
+    columns: tuple[tuple[str, str], ...]
+    rows: tuple[tuple[Any, ...], ...]
+    error: str | None = None
+
+
+class QueryFileError(ValueError):
+    """A query file whose header cannot be read."""
+
+
+def parse_query(name: str, text: str) -> Query:
+    """Read the `-- key: value` header and the SQL of one query file."""
+    ordered, tolerance, params = False, 0.0, []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped.startswith("--") or ":" not in stripped:
+            if stripped and not stripped.startswith("--"):
+                break  # the header ends where the SQL begins
+            continue
+        key, _, value = stripped[2:].partition(":")
+        key, value = key.strip().lower(), value.strip()
+        if key == "ordered":
+            ordered = value.lower() in ("true", "yes", "1")
+        elif key == "float_tolerance":
+            tolerance = float(value)
+        elif key == "params":
+            try:
+                loaded = json.loads(value)
+            except json.JSONDecodeError as exc:
+                raise QueryFileError(f"{name}: params is not JSON: {exc.msg}") from None
+            if not isinstance(loaded, dict):
+                raise QueryFileError(f"{name}: params must be a JSON object")
+            params.append(loaded)
+    return Query(name, text, ordered, tolerance, tuple(params) or ({},))
+
+
+def load_queries(folder: Path) -> list[Query]:
+    """Every *.sql in `folder`, sorted by name."""
+    return [
+        parse_query(p.stem, p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.sql"))
+    ]
+
+
+def params_id(params: Mapping[str, Any]) -> str:
+    """A short, stable test id for one parameter set."""
+    return ",".join(f"{k}={v}" for k, v in sorted(params.items())) or "no-params"
+
+
+def run_query(conn: Conn, query: Query, params: Mapping[str, Any]) -> QueryResult:
+    """Run inside a savepoint, so an error on one side does not end the session's snapshot."""
+    try:
+        with conn.transaction(), conn.cursor() as cur:
+            cur.execute(query.sql.encode(), params or None)
+            if cur.description is None:
+                return QueryResult((), ())
+            columns = tuple((col.name, _type_name(conn, col.type_code)) for col in cur.description)
+            rows = cur.fetchmany(MAX_ROWS + 1)
+    except psycopg.Error as exc:
+        first = (exc.diag.message_primary or str(exc)).strip().splitlines()[0]
+        return QueryResult((), (), error=first)
+    if len(rows) > MAX_ROWS:
+        return QueryResult(
+            columns, (), error=f"more than {MAX_ROWS} rows: not an application query"
+        )
+    return QueryResult(columns, tuple(tuple(r) for r in rows))
+
+
+def _type_name(conn: Conn, oid: int) -> str:
+    info = conn.adapters.types.get(oid)
+    return info.name if info else f"oid:{oid}"
+
+
+def _close(a: Any, b: Any, tolerance: float) -> bool:
+    if isinstance(a, float) and isinstance(b, float) and tolerance:
+        if math.isnan(a) or math.isnan(b):
+            return math.isnan(a) and math.isnan(b)
+        return math.isclose(a, b, rel_tol=tolerance, abs_tol=tolerance)
+    return bool(a == b and type(a) is type(b))
+
+
+def _sort_key(row: tuple[Any, ...]) -> tuple[str, ...]:
+    # Rows of any types, NULLs included, ordered the same way on both sides.
+    return tuple(f"{type(v).__name__}:{v!r}" for v in row)
+
+
+def masked(result: QueryResult) -> QueryResult:
+    """The result with personal columns (by name) masked, for messages and evidence."""
+    personal = [is_personal_column(name) for name, _ in result.columns]
+    rows = tuple(
+        tuple(mask_value(v) if hide else v for v, hide in zip(row, personal, strict=True))
+        for row in result.rows
+    )
+    return QueryResult(result.columns, rows, result.error)
+
+
+def compare_results(
+    source: QueryResult, target: QueryResult, query: Query, *, mask: bool = True
+) -> list[str]:
+    """Sentences naming each difference (personal values masked unless `mask` is off)."""
+    if source.error:
+        return [f"the query fails on the source: {source.error}"]
+    if target.error:
+        return [f"the query fails on the target: {target.error}"]
+    if source.columns != target.columns:
+        return [f"columns differ: source {list(source.columns)}, target {list(target.columns)}"]
+    if len(source.rows) != len(target.rows):
+        return [f"{len(source.rows)} rows on the source, {len(target.rows)} on the target"]
+    src, tgt = source.rows, target.rows
+    if not query.ordered:
+        src, tgt = tuple(sorted(src, key=_sort_key)), tuple(sorted(tgt, key=_sort_key))
+    found = []
+    for index, (a, b) in enumerate(zip(src, tgt, strict=True)):
+        for (column, _), x, y in zip(source.columns, a, b, strict=True):
+            if not _close(x, y, query.float_tolerance):
+                if mask and is_personal_column(column):
+                    x, y = mask_value(x), mask_value(y)
+                found.append(f"row {index + 1} column {column}: source {x!r}, target {y!r}")
+    return found
