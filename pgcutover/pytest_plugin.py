@@ -27,6 +27,8 @@ from verify.catalog import SchemaScope, Table, read_tables, schema_scope
 from verify.connect import Endpoint, connect, parse_url
 
 _SIDES = pytest.StashKey[dict[str, "Side"]]()
+# Facts a contract family adds to Allure's environment (e.g. the schemas it left out).
+ENVIRONMENT_FACTS = pytest.StashKey[dict[str, str]]()
 
 
 @dataclass
@@ -141,4 +143,5 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         facts[f"{role}.url"] = side.endpoint.display
         facts[f"{role}.version"] = side.version
         facts[f"{role}.snapshot"] = side.snapshot
+    facts.update(session.config.stash.get(ENVIRONMENT_FACTS, {}))
     write_environment(Path(alluredir), facts)
