@@ -143,5 +143,6 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         facts[f"{role}.url"] = side.endpoint.display
         facts[f"{role}.version"] = side.version
         facts[f"{role}.snapshot"] = side.snapshot
-    facts.update(session.config.stash.get(ENVIRONMENT_FACTS, {}))
+    extra: dict[str, str] = session.config.stash.get(ENVIRONMENT_FACTS, {})
+    facts.update(extra)
     write_environment(Path(alluredir), facts)

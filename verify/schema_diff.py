@@ -86,7 +86,9 @@ def _extension_finding(source: SchemaObject, target: SchemaObject, found: Findin
         return
     src_t, tgt_t = _version_tuple(src_v), _version_tuple(tgt_v)
     if src_t is not None and tgt_t is not None and tgt_t > src_t:
-        found.notes["version"] = f"newer on the target: {src_v} on the source, {tgt_v} on the target"
+        found.notes["version"] = (
+            f"newer on the target: {src_v} on the source, {tgt_v} on the target"
+        )
     else:
         found.warnings.append(
             f"extension {source.name}: version {src_v} on the source, {tgt_v} on the target"

@@ -1,5 +1,5 @@
--- ALTER DATABASE / ALTER ROLE ... SET for this database (role '' is the database itself),
--- and the database's encoding and locale, which decide how text sorts and compares.
+-- ALTER DATABASE / ALTER ROLE ... SET that apply to this database (role '' is the database
+-- itself); roles are filtered to the application's in Python.
 SELECT coalesce(r.rolname::text, '') AS role,
        s.setdatabase <> 0 AS in_database,
        s.setconfig AS settings
