@@ -38,6 +38,7 @@ def _schema_pair(config: pytest.Config) -> SchemaPair:
         facts = config.stash.setdefault(ENVIRONMENT_FACTS, {})
         facts["schema.compared"] = ", ".join(pair.schemas)
         facts["schema.excluded"] = ", ".join(pair.excluded) or "none"
+        facts["schema.excluded_roles"] = ", ".join(sorted(settings.schema.ignored_grantees))
     return config.stash[_PAIR]
 
 

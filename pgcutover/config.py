@@ -51,6 +51,27 @@ SUPABASE_MANAGED_SCHEMAS: tuple[str, ...] = (
 )
 SUPABASE_MANAGED_PREFIXES: tuple[str, ...] = ("timescaledb_",)
 
+# Roles Supabase runs its own services as. Privileges granted to them are Supabase's
+# plumbing, not the application's: the schema contracts leave them out on both sides
+# (and say so in the report) unless pgcutover.toml maps or lists roles otherwise.
+SUPABASE_MANAGED_ROLES: tuple[str, ...] = (
+    "supabase_admin",
+    "supabase_auth_admin",
+    "supabase_storage_admin",
+    "supabase_realtime_admin",
+    "supabase_replication_admin",
+    "supabase_read_only_user",
+    "supabase_functions_admin",
+    "supabase_etl_admin",
+    "dashboard_user",
+    "authenticator",
+    "pgbouncer",
+    "pgsodium_keyholder",
+    "pgsodium_keyiduser",
+    "pgsodium_keymaker",
+    "pg_graphql",
+)
+
 # Our own bookkeeping on the target: never compared, never copied.
 TOOL_SCHEMA = "pgcutover"
 
@@ -82,11 +103,18 @@ class Accepted:
 
 @dataclass(frozen=True)
 class SchemaConfig:
-    """[schema]: schemas left out of the comparison, role names, accepted differences."""
+    """[schema]: schemas and roles left out of the comparison, role names, accepted
+    differences."""
 
     exclude_schemas: tuple[str, ...] = ()
     role_map: dict[str, str] = field(default_factory=dict)
     accepted: tuple[Accepted, ...] = ()
+    exclude_roles: tuple[str, ...] = SUPABASE_MANAGED_ROLES
+
+    @property
+    def ignored_grantees(self) -> frozenset[str]:
+        """Grantees whose privileges are not compared: excluded and not mapped."""
+        return frozenset(self.exclude_roles) - set(self.role_map)
 
     def accepted_reason(self, kind: str, name: str) -> str | None:
         """The reason an object's difference is accepted, or None."""
@@ -118,7 +146,7 @@ def _strings(value: Any, key: str) -> tuple[str, ...]:
 
 
 def _schema_config(data: dict[str, Any]) -> SchemaConfig:
-    unknown = sorted(set(data) - {"exclude_schemas", "role_map", "accepted"})
+    unknown = sorted(set(data) - {"exclude_schemas", "exclude_roles", "role_map", "accepted"})
     if unknown:
         raise BadConfig(f"[schema] has unknown key {unknown[0]!r}")
     role_map = data.get("role_map", {})
@@ -135,6 +163,9 @@ def _schema_config(data: dict[str, Any]) -> SchemaConfig:
         exclude_schemas=_strings(data.get("exclude_schemas", []), "schema.exclude_schemas"),
         role_map=dict(role_map),
         accepted=tuple(accepted),
+        exclude_roles=_strings(
+            data.get("exclude_roles", list(SUPABASE_MANAGED_ROLES)), "schema.exclude_roles"
+        ),
     )
 
 

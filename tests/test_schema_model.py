@@ -144,7 +144,26 @@ def test_config_reads_role_map_exclusions_and_accepted_by_either_name(tmp_path: 
 
 def test_no_config_file_means_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    assert load_config().schema.role_map == {}
+    schema = load_config().schema
+    assert schema.role_map == {}
+    assert "dashboard_user" in schema.ignored_grantees
+
+
+def test_a_mapped_supabase_role_is_compared_not_ignored(tmp_path: Path) -> None:
+    path = tmp_path / "pgcutover.toml"
+    path.write_text('[schema]\nrole_map = { supabase_admin = "postgres" }\n', encoding="utf-8")
+    schema = load_config(path).schema
+    assert "supabase_admin" not in schema.ignored_grantees
+    assert "supabase_auth_admin" in schema.ignored_grantees
+
+
+def test_acl_map_leaves_out_ignored_grantees() -> None:
+    rows = [
+        {"grantee": "dashboard_user", "privilege": "SELECT", "grantable": False},
+        {"grantee": "anon", "privilege": "SELECT", "grantable": False},
+    ]
+    acl = acl_map(rows, role_map={}, ignore_grantees=frozenset({"dashboard_user"}))
+    assert acl == {"anon": ["SELECT"]}
 
 
 @pytest.mark.parametrize(

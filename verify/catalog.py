@@ -210,10 +210,21 @@ class SchemaObject:
 @dataclass(frozen=True)
 class ReadFrame:
     """How one side is read so it compares with the other: role names through `role_map`
-    (source roles to target roles), privileges the older server lacks left out."""
+    (source roles to target roles), privileges the older server lacks and grants to
+    excluded roles (Supabase's own) left out."""
 
     role_map: dict[str, str] = field(default_factory=dict)
     ignore_privileges: frozenset[str] = frozenset()
+    ignore_grantees: frozenset[str] = frozenset()
+
+    def acl(self, rows: list[dict[str, Any]]) -> dict[str, list[str]]:
+        """Exploded ACL rows in comparable form."""
+        return acl_map(
+            rows,
+            role_map=self.role_map,
+            ignore=self.ignore_privileges,
+            ignore_grantees=self.ignore_grantees,
+        )
 
 
 @dataclass(frozen=True)
@@ -246,7 +257,7 @@ def _read_schemas(conn: Conn, schemas: list[str], frame: ReadFrame) -> dict[str,
             "schema",
             name,
             owner=map_role(mine[0]["owner"], frame.role_map),
-            privileges=acl_map(mine, role_map=frame.role_map, ignore=frame.ignore_privileges),
+            privileges=frame.acl(mine),
         )
     return found
 
@@ -485,13 +496,10 @@ def _read_grants(conn: Conn, schemas: list[str], frame: ReadFrame) -> dict[str, 
             if r.get("column_name"):
                 columns.setdefault(r["column_name"], []).append(r)
         whole = [r for r in mine if not r.get("column_name")]
-        fields: dict[str, Any] = {
-            "privileges": acl_map(whole, role_map=frame.role_map, ignore=frame.ignore_privileges)
-        }
+        fields: dict[str, Any] = {"privileges": frame.acl(whole)}
         if columns:
             fields["column privileges"] = {
-                col: acl_map(rs, role_map=frame.role_map, ignore=frame.ignore_privileges)
-                for col, rs in sorted(columns.items())
+                col: frame.acl(rs) for col, rs in sorted(columns.items())
             }
         found[name] = SchemaObject("grants", name, fields)
     return found
@@ -510,7 +518,7 @@ def _read_default_privileges(
         name: SchemaObject(
             "default_privileges",
             name,
-            {"privileges": acl_map(rs, role_map=frame.role_map, ignore=frame.ignore_privileges)},
+            {"privileges": frame.acl(rs)},
         )
         for name, rs in sorted(grouped.items())
     }

@@ -64,13 +64,17 @@ def acl_map(
     *,
     role_map: Mapping[str, str],
     ignore: frozenset[str] = frozenset(),
+    ignore_grantees: frozenset[str] = frozenset(),
 ) -> dict[str, list[str]]:
     """Exploded ACL rows (grantee, privilege, grantable) as {grantee: sorted privileges},
-    a grantable privilege marked with '*', grantees through the role map."""
+    a grantable privilege marked with '*', grantees through the role map; privileges in
+    `ignore` and grantees in `ignore_grantees` (names before mapping) left out."""
     acl: dict[str, set[str]] = {}
     for row in rows:
         grantee, privilege = row.get("grantee"), row.get("privilege")
         if grantee is None or privilege is None or privilege in ignore:
+            continue
+        if grantee in ignore_grantees:
             continue
         name = map_role(str(grantee), role_map)
         acl.setdefault(name, set()).add(f"{privilege}{'*' if row.get('grantable') else ''}")

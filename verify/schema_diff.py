@@ -166,10 +166,12 @@ def read_schema_pair(
     """Read both catalogs, each once, in the frame that makes them comparable."""
     schemas, excluded = comparison_scope(source_scope, target_scope, config.exclude_schemas)
     ignore = unknown_privileges(server_version(source), server_version(target))
-    source_frame = ReadFrame(role_map=dict(config.role_map), ignore_privileges=ignore)
-    target_frame = ReadFrame(ignore_privileges=ignore)
+    skip = config.ignored_grantees
+    source_frame = ReadFrame(dict(config.role_map), ignore, skip)
+    target_frame = ReadFrame({}, ignore, skip)
     app_roles = {map_role(r, config.role_map) for r in roles_used(source, schemas)}
     app_roles |= set(roles_used(target, schemas))
+    app_roles -= skip
     return SchemaPair(
         source=read_schema_catalog(source, schemas, source_frame, app_roles=app_roles),
         target=read_schema_catalog(target, schemas, target_frame, app_roles=app_roles),

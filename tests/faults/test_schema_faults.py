@@ -409,3 +409,27 @@ def test_bad_config_stops_the_run_with_one_line(
     config = _write_config(tmp_path, '[[schema.accepted]]\nobject = "index public.x"\n')
     with pytest.raises(ContractsDidNotRun, match="needs both object and reason"):
         verify_pair(source_db, target_db, "--config", config)
+
+
+def test_an_older_extension_warns_and_grants_to_supabase_roles_are_left_out(
+    source_db: Endpoint, target_db: Endpoint, verify_pair: RunContracts
+) -> None:
+    run_sql(source_db, "CREATE EXTENSION hstore SCHEMA public")
+    run_sql(
+        target_db,
+        """DO $$ BEGIN CREATE ROLE dashboard_user NOLOGIN;
+           EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$""",
+    )
+    run_sql(
+        target_db,
+        "CREATE EXTENSION hstore SCHEMA public VERSION '1.4'",
+        "GRANT ALL ON public.clients TO dashboard_user",
+    )
+    outcome = verify_pair(source_db, target_db)
+    assert failed_ids(outcome) == set()
+    statuses = {r.name: r.status for r in read_results(outcome.alluredir)}
+    assert statuses["test_extension[hstore]"] == "passed"
+    assert statuses["test_grants[public.clients]"] == "passed"
+    assert "extension hstore: version 1.8 on the source, 1.4 on the target" in (
+        outcome.log.read_text()
+    )
