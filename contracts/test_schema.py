@@ -104,7 +104,7 @@ def judge(pair: SchemaPair, kind: str, name: str) -> None:
 
 
 def test_schema(name: str, schema_pair: SchemaPair) -> None:
-    """Each schema is on the target, with the same owner and privileges."""
+    """Each schema is on the target, with the same owner (its privileges: test_grants)."""
     judge(schema_pair, "schema", name)
 
 

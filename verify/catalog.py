@@ -247,18 +247,11 @@ def _put(found: dict[str, SchemaObject], kind: str, name: str, /, **fields: Any)
     found[name] = SchemaObject(kind, name, fields)
 
 
-def _read_schemas(conn: Conn, schemas: list[str], frame: ReadFrame) -> dict[str, SchemaObject]:
-    rows = fetch_all(conn, "schema_schemas", schemas=schemas)
+def _read_schemas(rows: list[dict[str, Any]], frame: ReadFrame) -> dict[str, SchemaObject]:
+    # A schema's privileges are compared with the other grants (test_grants[<schema>]).
     found: dict[str, SchemaObject] = {}
-    for name in sorted({r["name"] for r in rows}):
-        mine = [r for r in rows if r["name"] == name]
-        _put(
-            found,
-            "schema",
-            name,
-            owner=map_role(mine[0]["owner"], frame.role_map),
-            privileges=frame.acl(mine),
-        )
+    for r in rows:
+        _put(found, "schema", r["name"], owner=map_role(r["owner"], frame.role_map))
     return found
 
 
@@ -482,12 +475,11 @@ def _read_policies(conn: Conn, schemas: list[str], frame: ReadFrame) -> dict[str
     return found
 
 
-def _read_grants(conn: Conn, schemas: list[str], frame: ReadFrame) -> dict[str, SchemaObject]:
-    rows = fetch_all(conn, "schema_grants", schemas=schemas)
+def _read_grants(
+    conn: Conn, schemas: list[str], frame: ReadFrame, schema_rows: list[dict[str, Any]]
+) -> dict[str, SchemaObject]:
     by_object: dict[str, list[dict[str, Any]]] = {}
-    for r in rows:
-        by_object.setdefault(r["name"], []).append(r)
-    for r in fetch_all(conn, "schema_schemas", schemas=schemas):
+    for r in [*fetch_all(conn, "schema_grants", schemas=schemas), *schema_rows]:
         by_object.setdefault(r["name"], []).append(r)
     found: dict[str, SchemaObject] = {}
     for name, mine in sorted(by_object.items()):
@@ -556,10 +548,11 @@ def read_schema_catalog(
     `app_roles` (target names) are the roles whose ALTER ROLE ... SET settings count.
     """
     names = list(schemas)
+    schema_rows = fetch_all(conn, "schema_schemas", schemas=names)
     tables, rls, order = _read_tables(conn, names, frame)
     enums, domains = _read_types(conn, names, frame)
     objects = {
-        "schema": _read_schemas(conn, names, frame),
+        "schema": _read_schemas(schema_rows, frame),
         "table": tables,
         "columns": _read_columns(conn, names, order),
         "rls": rls,
@@ -573,7 +566,7 @@ def read_schema_catalog(
         "sequence": _read_sequences(conn, names, frame),
         "extension": _read_extensions(conn, names),
         "policy": _read_policies(conn, names, frame),
-        "grants": _read_grants(conn, names, frame),
+        "grants": _read_grants(conn, names, frame, schema_rows),
         "default_privileges": _read_default_privileges(conn, names, frame),
         "settings": _read_settings(conn, frame, app_roles),
         "comment": _read_comments(conn, names),
