@@ -25,7 +25,7 @@ from verify.diff import deep_difference
 from verify.normalize import map_role, unknown_privileges
 
 
-@dataclass(frozen=True)
+@dataclass
 class Finding:
     """What the comparison of one object found."""
 
