@@ -28,6 +28,8 @@ from verify.catalog import SchemaScope, Table, read_tables, schema_scope
 from verify.connect import Endpoint, connect, parse_url
 
 _SIDES = pytest.StashKey[dict[str, "Side"]]()
+# Facts a contract family adds to Allure's environment (e.g. the schemas it left out).
+ENVIRONMENT_FACTS = pytest.StashKey[dict[str, str]]()
 
 
 @dataclass
@@ -142,5 +144,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         facts[f"{role}.url"] = side.endpoint.display
         facts[f"{role}.version"] = side.version
         facts[f"{role}.snapshot"] = side.snapshot
+    extra: dict[str, str] = session.config.stash.get(ENVIRONMENT_FACTS, {})
+    facts.update(extra)
     write_environment(Path(alluredir), facts)
     write_allure2_categories(Path(alluredir))

@@ -25,6 +25,13 @@ def label(*, feature: str, story: str, severity: str) -> None:
     allure.dynamic.severity(SEVERITY[severity])
 
 
+def mark_accepted(reason: str) -> None:
+    """Tag the running test as an accepted difference, so the report lists it as such."""
+    allure.dynamic.tag("accepted")
+    allure.dynamic.label("pgcutover", "accepted")
+    allure.dynamic.description(f"Accepted difference: {reason}")
+
+
 def attach_json(name: str, data: Any) -> None:
     """Attach `data` as pretty JSON (already masked and secret-free: callers' duty)."""
     allure.attach(

@@ -56,6 +56,11 @@ CREATE TYPE public.booking_status AS ENUM (
     'pending', 'confirmed', 'completed', 'cancelled', 'no_show'
 );
 
+-- The phone format the application writes (E.164, Russian numbers), as a domain: the
+-- demo's one instance of the kind, so the schema contracts have a domain to compare.
+CREATE DOMAIN public.phone_e164 AS text
+    CONSTRAINT phone_e164_check CHECK (VALUE ~ '^\+7[0-9]{10}$');
+
 CREATE FUNCTION public.set_updated_at() RETURNS trigger
     LANGUAGE plpgsql
     AS $$

@@ -1,0 +1,191 @@
+"""The schema model's pure parts: normalisation, comparison sentences, pgcutover.toml."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pgcutover.config import BadConfig, load_config
+from verify.catalog import SchemaObject
+from verify.normalize import (
+    acl_map,
+    options_map,
+    settings_map,
+    sql_text,
+    unknown_privileges,
+)
+from verify.schema_diff import compare_object, field_differences
+
+
+def test_sql_text_ignores_layout_that_versions_print_differently() -> None:
+    pg15 = (
+        " SELECT b.id,\n    c.name\n   FROM (public.bookings b\n"
+        "     JOIN public.clients c ON ((c.id = b.client_id)));"
+    )
+    pg18 = (
+        "SELECT b.id, c.name FROM ( public.bookings b"
+        " JOIN public.clients c ON ((c.id = b.client_id)))"
+    )
+    assert sql_text(pg15) == sql_text(pg18)
+
+
+def test_sql_text_keeps_quoted_literals_and_identifiers_byte_for_byte() -> None:
+    assert sql_text("x = 'a  ,  b'") != sql_text("x = 'a , b'")
+    assert sql_text('SELECT "odd  name"') != sql_text('SELECT "odd name"')
+    assert sql_text("CHECK ((a > 0))") != sql_text("CHECK ((a >= 0))")
+
+
+def test_sql_text_keeps_none_apart_from_empty() -> None:
+    assert sql_text(None) is None
+    assert sql_text("") == ""
+
+
+def test_maintain_is_ignored_only_when_one_server_predates_it() -> None:
+    assert unknown_privileges(150018, 180001) == {"MAINTAIN"}
+    assert unknown_privileges(170002, 180001) == frozenset()
+
+
+def test_acl_map_maps_grantees_marks_grant_option_and_drops_unknown_privileges() -> None:
+    rows = [
+        {"grantee": "supabase_admin", "privilege": "SELECT", "grantable": False},
+        {"grantee": "supabase_admin", "privilege": "MAINTAIN", "grantable": False},
+        {"grantee": "anon", "privilege": "SELECT", "grantable": True},
+        {"grantee": None, "privilege": None, "grantable": None},
+    ]
+    acl = acl_map(rows, role_map={"supabase_admin": "postgres"}, ignore=frozenset({"MAINTAIN"}))
+    assert acl == {"anon": ["SELECT*"], "postgres": ["SELECT"]}
+
+
+def test_options_and_settings_become_sorted_dicts_with_secrets_digested() -> None:
+    assert options_map(["security_invoker=true", "check_option=local"]) == {
+        "check_option": "local",
+        "security_invoker": "true",
+    }
+    settings = settings_map(["app.settings.jwt_secret=hunter2", "TimeZone=UTC"])
+    assert settings["TimeZone"] == "UTC"
+    assert "hunter2" not in settings["app.settings.jwt_secret"]
+    assert settings == settings_map(["TimeZone=UTC", "app.settings.jwt_secret=hunter2"])
+
+
+def test_field_differences_name_the_path_and_both_values() -> None:
+    found = field_differences(
+        {"price": {"type": "numeric(10,2)"}, "gone": {}},
+        {"price": {"type": "numeric"}, "new": {}},
+    )
+    assert found == [
+        "gone missing on the target",
+        "new extra on the target (not on the source)",
+        "price.type: 'numeric(10,2)' on the source, 'numeric' on the target",
+    ]
+
+
+def _columns(*names: str) -> SchemaObject:
+    return SchemaObject(
+        "columns",
+        "public.t",
+        {n: {"type": "text"} for n in names},
+        notes={"column order": list(names)},
+    )
+
+
+def test_a_different_column_order_is_a_note_not_a_problem() -> None:
+    finding = compare_object("columns", "public.t", _columns("a", "b"), _columns("b", "a"))
+    assert finding.ok
+    assert finding.notes["column order"] == {"source": ["a", "b"], "target": ["b", "a"]}
+
+
+def test_missing_and_extra_objects_are_problems() -> None:
+    obj = _columns("a")
+    assert compare_object("columns", "public.t", obj, None).problems == [
+        "columns public.t is missing on the target"
+    ]
+    assert compare_object("columns", "public.t", None, obj).problems == [
+        "extra columns public.t on the target (not on the source)"
+    ]
+
+
+def _extension(version: str, schema: str = "public") -> SchemaObject:
+    return SchemaObject("extension", "hstore", {"version": version, "schema": schema})
+
+
+def test_an_older_extension_on_the_target_is_a_warning_a_newer_one_a_note() -> None:
+    older = compare_object("extension", "hstore", _extension("1.8"), _extension("1.4"))
+    assert older.ok and older.warnings == [
+        "extension hstore: version 1.8 on the source, 1.4 on the target"
+    ]
+    newer = compare_object("extension", "hstore", _extension("1.8"), _extension("1.10"))
+    assert newer.ok and not newer.warnings and "version" in newer.notes
+    moved = compare_object("extension", "hstore", _extension("1.8"), _extension("1.8", "ext"))
+    assert moved.problems == ["schema: 'public' on the source, 'ext' on the target"]
+
+
+def test_evidence_is_a_deepdiff_of_the_two_objects() -> None:
+    finding = compare_object("columns", "public.t", _columns("a"), _columns("a", "b"))
+    assert not finding.ok
+    assert "dictionary_item_added" in finding.evidence
+
+
+def test_config_reads_role_map_exclusions_and_accepted_by_either_name(tmp_path: Path) -> None:
+    path = tmp_path / "pgcutover.toml"
+    path.write_text(
+        '[schema]\nexclude_schemas = ["graphql"]\nrole_map = { supabase_admin = "postgres" }\n'
+        '[[schema.accepted]]\nobject = "test_policy[public.clients.p]"\nreason = "moved"\n'
+        '[[schema.accepted]]\nobject = "index public.i"\nreason = "rebuilt"\n',
+        encoding="utf-8",
+    )
+    schema = load_config(path).schema
+    assert schema.exclude_schemas == ("graphql",)
+    assert schema.role_map == {"supabase_admin": "postgres"}
+    assert schema.accepted_reason("policy", "public.clients.p") == "moved"
+    assert schema.accepted_reason("index", "public.i") == "rebuilt"
+    assert schema.accepted_reason("index", "public.other") is None
+
+
+def test_no_config_file_means_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    schema = load_config().schema
+    assert schema.role_map == {}
+    assert "dashboard_user" in schema.ignored_grantees
+
+
+def test_a_mapped_supabase_role_is_compared_not_ignored(tmp_path: Path) -> None:
+    path = tmp_path / "pgcutover.toml"
+    path.write_text('[schema]\nrole_map = { supabase_admin = "postgres" }\n', encoding="utf-8")
+    schema = load_config(path).schema
+    assert "supabase_admin" not in schema.ignored_grantees
+    assert "supabase_auth_admin" in schema.ignored_grantees
+
+
+def test_acl_map_leaves_out_ignored_grantees() -> None:
+    rows = [
+        {"grantee": "dashboard_user", "privilege": "SELECT", "grantable": False},
+        {"grantee": "anon", "privilege": "SELECT", "grantable": False},
+    ]
+    acl = acl_map(rows, role_map={}, ignore_grantees=frozenset({"dashboard_user"}))
+    assert acl == {"anon": ["SELECT"]}
+
+
+@pytest.mark.parametrize(
+    ("text", "complaint"),
+    [
+        ("[schema\n", "not valid TOML"),
+        ("[schema]\nexclude_schemas = 'auth'\n", "exclude_schemas must be a list of strings"),
+        ("[schema]\nrole_map = ['x']\n", "role_map must map role names"),
+        ("[schema]\nrolemap = {}\n", "unknown key 'rolemap'"),
+        ('[[schema.accepted]]\nobject = "x"\n', "needs both object and reason"),
+    ],
+)
+def test_bad_config_names_the_file_and_what_to_fix(
+    tmp_path: Path, text: str, complaint: str
+) -> None:
+    path = tmp_path / "pgcutover.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(BadConfig, match=complaint) as caught:
+        load_config(path)
+    assert str(path) in str(caught.value)
+
+
+def test_a_named_config_file_must_exist(tmp_path: Path) -> None:
+    with pytest.raises(BadConfig, match="cannot read config"):
+        load_config(tmp_path / "nope.toml")

@@ -1,0 +1,33 @@
+-- Privileges on relations (and their columns), functions and schemas in scope, one row per
+-- privilege. A NULL ACL reads as the default it stands for; an empty ACL still gives one row
+-- (grantee NULL) so that "everything revoked" is seen.
+WITH objects AS (
+    SELECT n.nspname || '.' || c.relname AS name, NULL::text AS column_name,
+           coalesce(c.relacl, acldefault(CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END::"char",
+                                         c.relowner)) AS acl
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND n.nspname = ANY(%(schemas)s)
+    UNION ALL
+    SELECT n.nspname || '.' || c.relname, a.attname::text, a.attacl
+    FROM pg_attribute a
+    JOIN pg_class c ON c.oid = a.attrelid
+    JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE a.attacl IS NOT NULL AND a.attnum > 0 AND NOT a.attisdropped
+      AND n.nspname = ANY(%(schemas)s)
+    UNION ALL
+    SELECT p.oid::regprocedure::text, NULL, coalesce(p.proacl, acldefault('f', p.proowner))
+    FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+    WHERE n.nspname = ANY(%(schemas)s)
+      AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                      WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid
+                        AND d.deptype = 'e')
+)
+SELECT o.name,
+       o.column_name,
+       CASE WHEN e.grantee = 0 THEN 'PUBLIC' ELSE r.rolname::text END AS grantee,
+       e.privilege_type AS privilege,
+       e.is_grantable AS grantable
+FROM objects o
+LEFT JOIN LATERAL aclexplode(o.acl) e ON true
+LEFT JOIN pg_roles r ON r.oid = e.grantee
+ORDER BY 1, 2, 3, 4
