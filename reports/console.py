@@ -21,6 +21,10 @@ def verdict_lines(verdict: Verdict, report_dir: Path) -> list[str]:
         lines.append(
             f"  ... and {len(verdict.failures) - 20} more (see {report_dir / 'gate.json'})"
         )
+    for r in verdict.skipped[:10]:
+        lines.append(f"  skipped {r.name}: {r.message[:150]}")
+    if len(verdict.skipped) > 10:
+        lines.append(f"  ... and {len(verdict.skipped) - 10} more skipped (see summary.md)")
     lines.append(f"evidence: {report_dir / 'allure-results'}  summary: {report_dir / 'summary.md'}")
     lines.append(f"VERDICT: {'GO' if verdict.go else 'NO-GO'} ({verdict.reason})")
     return lines

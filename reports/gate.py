@@ -39,6 +39,8 @@ class Verdict:
     expected: int | None
     counts: dict[str, int]
     failures: list[ContractResult] = field(default_factory=list)
+    # Skipped contracts: accepted differences and excluded objects; never silent.
+    skipped: list[ContractResult] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
@@ -52,7 +54,7 @@ def _label(result: dict[str, Any], name: str) -> str:
 
 def _first_line(message: str) -> str:
     line = message.strip().splitlines()[0] if message.strip() else ""
-    return line.removeprefix("AssertionError: ")
+    return line.removeprefix("AssertionError: ").removeprefix("Skipped: ")
 
 
 def read_results(alluredir: Path) -> list[ContractResult]:
@@ -100,9 +102,15 @@ def decide(results: list[ContractResult], expected: int | None) -> Verdict:
         go, reason = False, f"partial run: {ran} of {expected} contracts executed"
     elif counts["passed"] == 0:
         go, reason = False, "no contract passed (all skipped)"
+    elif counts["skipped"]:
+        go, reason = (
+            True,
+            f"{counts['passed']} passed, {counts['skipped']} skipped or accepted, none failed",
+        )
     else:
         go, reason = True, f"all {ran} contracts passed"
-    return Verdict(go, reason, ran, expected, counts, failures)
+    skipped = [r for r in results if r.status == "skipped"]
+    return Verdict(go, reason, ran, expected, counts, failures, skipped)
 
 
 def render_summary(verdict: Verdict, *, title: str = "pgcutover gate") -> str:
@@ -125,6 +133,11 @@ def render_summary(verdict: Verdict, *, title: str = "pgcutover gate") -> str:
             lines.append(f"| {f.name.split('[')[0]} | {f.story or f.name} | {finding} |")
         if len(verdict.failures) > 30:
             lines.append(f"| … | {len(verdict.failures) - 30} more | see gate.json |")
+    if verdict.skipped:
+        lines += ["", "Skipped or accepted (not failures, listed so nothing passes unseen):", ""]
+        lines += [f"- {r.name}: {r.message or 'skipped'}" for r in verdict.skipped[:50]]
+        if len(verdict.skipped) > 50:
+            lines.append(f"- … {len(verdict.skipped) - 50} more in gate.json")
     return "\n".join(lines) + "\n"
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from reports.gate import EXPECTED_FILE, ContractResult, decide, gate
+from reports.gate import EXPECTED_FILE, ContractResult, decide, gate, write_gate
 
 
 def _result(name: str, status: str) -> ContractResult:
@@ -67,3 +67,22 @@ def test_gate_writes_gate_json_and_summary_naming_the_failed_object(tmp_path: Pa
     gate_json = json.loads((tmp_path / "gate.json").read_text())
     assert gate_json["verdict"] == "NO-GO"
     assert "public.clients" in (tmp_path / "summary.md").read_text()
+
+
+def test_gate_lists_skipped_and_accepted_contracts_instead_of_hiding_them(tmp_path: Path) -> None:
+    results = [
+        _result("test_row_count[public.t]", "passed"),
+        ContractResult(
+            "test_policy[public.t.p]",
+            "skipped",
+            "Schema",
+            "public.t.p",
+            "accepted: the target has no auth.uid()",
+        ),
+    ]
+    verdict = decide(results, expected=2)
+    assert verdict.go
+    assert "1 skipped or accepted" in verdict.reason
+    assert [r.name for r in verdict.skipped] == ["test_policy[public.t.p]"]
+    write_gate(verdict, tmp_path)
+    assert "accepted: the target has no auth.uid()" in (tmp_path / "summary.md").read_text()
