@@ -51,3 +51,11 @@ class SchemaRestoreFailed(PgcutoverError):
 
 class UnknownFault(PgcutoverError):
     """`demo --break` named a fault the demo does not know."""
+
+
+class MissingExtension(PgcutoverError):
+    """The source uses an extension the target server cannot create."""
+
+
+class CopyFailed(PgcutoverError):
+    """A unit failed for a reason retrying will not fix; the target stays resumable."""

@@ -1,0 +1,51 @@
+"""Retrying a unit on transient errors, with exponential backoff.
+
+Transient: the connection dropped or was reset, the server is shutting down or
+restarting (admin shutdown, crash shutdown, cannot connect now), or the
+transaction lost a serialization race or a deadlock. Everything else (a
+constraint the data breaks, a missing object, a full disk) stops the run.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+import psycopg
+
+T = TypeVar("T")
+
+TRANSIENT_SQLSTATES = frozenset({"40001", "40P01", "57P01", "57P02", "57P03"})
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Whether trying the same work again may well succeed."""
+    if not isinstance(exc, psycopg.Error):
+        return False
+    state = exc.sqlstate
+    if state is None:
+        # No SQLSTATE: the driver lost the connection (reset, closed, timed out).
+        return isinstance(exc, psycopg.OperationalError)
+    return state in TRANSIENT_SQLSTATES or state.startswith("08")
+
+
+def with_retry(
+    work: Callable[[], T],
+    *,
+    attempts: int = 5,
+    base_seconds: float = 0.5,
+    on_retry: Callable[[int, BaseException, float], None] | None = None,
+) -> T:
+    """Run `work`; on a transient error wait base * 2**n seconds and run it again."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return work()
+        except psycopg.Error as exc:
+            if attempt == attempts or not is_transient(exc):
+                raise
+            delay = base_seconds * 2 ** (attempt - 1)
+            if on_retry is not None:
+                on_retry(attempt, exc, delay)
+            time.sleep(delay)
+    raise AssertionError("unreachable")  # pragma: no cover
