@@ -53,3 +53,36 @@ def is_supabase_managed(schema: str) -> bool:
 def url_from_env(role: str) -> str | None:
     """PGCUTOVER_SOURCE_URL or PGCUTOVER_TARGET_URL, for role "source" or "target"."""
     return os.environ.get(ENV_SOURCE_URL if role == "source" else ENV_TARGET_URL) or None
+
+
+CONFIG_FILE = "pgcutover.toml"
+
+
+def copy_section(path: str | None = None) -> dict[str, object]:
+    """The [copy] table of pgcutover.toml (the given path, else ./pgcutover.toml if present).
+
+    Keys the migrator reads: include_schema, exclude_schema (lists of names), jobs,
+    supabase_roles ("create" or "skip"), split_mb, change_column (for sync). Flags
+    given on the command line win over these.
+    """
+    import sys
+
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+
+    file = path or (CONFIG_FILE if os.path.exists(CONFIG_FILE) else None)
+    if file is None:
+        return {}
+    try:
+        with open(file, "rb") as fh:
+            data = tomllib.load(fh)
+    except OSError as exc:
+        raise ValueError(f"cannot read {file}: {exc.strerror}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"{file} is not valid TOML: {exc}") from None
+    section = data.get("copy", {})
+    if not isinstance(section, dict):
+        raise ValueError(f"{file}: [copy] must be a table")
+    return dict(section)
