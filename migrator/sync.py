@@ -191,7 +191,9 @@ def _sync_table(
             gone = extra
         if gone and options.delete:
             deleted = delete_keys(target, table, gone)
-        if column is not None:
+        # The mark moves only when something was written: with nothing changed, the old
+        # mark finds the same (no) rows next time, and an identical target gets no write.
+        if column is not None and (inserted or updated or deleted):
             state.set_sync_mark(target, table.qualified, column, sync_time)
     return TableSync(
         table.qualified, path, candidates, inserted, updated, len(gone), deleted, tuple(gone)
