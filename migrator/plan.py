@@ -126,11 +126,26 @@ def read_extensions(conn: Conn, schemas: tuple[str, ...]) -> list[Extension]:
     return [Extension(**r) for r in fetch_all(conn, "extensions", schemas=list(schemas))]
 
 
+def widen_scope(source: Conn, scope: SchemaScope) -> SchemaScope:
+    """Add the skipped schemas that moved schemas depend on through defaults, triggers,
+    policies or rules (which the shared scope query does not see), until nothing changes."""
+    included, skipped = set(scope.included), dict(scope.skipped)
+    while True:
+        rows = fetch_all(source, "schemas_used", schemas=sorted(included))
+        used = {r["name"] for r in rows if r["name"]}
+        added = {s for s in used if s in skipped and not skipped[s].startswith("excluded")}
+        if not added:
+            return SchemaScope(tuple(sorted(included)), skipped)
+        for name in added:
+            included.add(name)
+            del skipped[name]
+
+
 def build_plan(
     source: Conn, *, include: tuple[str, ...] = (), exclude: tuple[str, ...] = ()
 ) -> Plan:
     """Read the source catalog and decide what moves."""
-    scope = read_scope(source, include=include, exclude=exclude)
+    scope = widen_scope(source, read_scope(source, include=include, exclude=exclude))
     tables = read_tables(source, scope.included)
     return Plan(
         scope=scope,

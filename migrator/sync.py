@@ -65,6 +65,7 @@ class TableSync:
     deleted_at_source: int
     deleted: int
     extra_keys: tuple[tuple[Any, ...], ...] = ()
+    write_seconds: float = 0.0  # staging COPY and upserts only
 
 
 @dataclass
@@ -175,13 +176,16 @@ def _sync_table(
         candidates = len(moved)
         select, params = key_select(table, moved)
     inserted = updated = deleted = 0
+    write_seconds = 0.0
     gone: list[tuple[Any, ...]] = []
     with target.transaction(), triggers_off(target, [table], allow_replica=options.allow_replica):
         if candidates:
+            write_started = time.monotonic()
             create_stage(target, table)
             staged = stream_into(source, target, select, params, STAGE, table.copy_columns)
             done = upsert_from_stage(target, table, staged, batch_rows=options.batch_rows)
             inserted, updated = done.inserted, done.updated
+            write_seconds = time.monotonic() - write_started
         if extra is None:
             # Inserts and updates are in: more rows on the target than on the source
             # means some were deleted there; only then are the keys compared.
@@ -196,7 +200,15 @@ def _sync_table(
         if column is not None and (inserted or updated or deleted):
             state.set_sync_mark(target, table.qualified, column, sync_time)
     return TableSync(
-        table.qualified, path, candidates, inserted, updated, len(gone), deleted, tuple(gone)
+        table.qualified,
+        path,
+        candidates,
+        inserted,
+        updated,
+        len(gone),
+        deleted,
+        tuple(gone),
+        write_seconds,
     )
 
 
