@@ -80,13 +80,13 @@ def _integer_key(table: Table) -> str | None:
     return col.name if col is not None and col.type in _INTEGER_TYPES else None
 
 
-def split_table(source: Conn, table: Table, *, split_bytes: int) -> list[Unit]:
+def split_table(source: Conn, table: Table, *, split_bytes: int, jobs: int = 1) -> list[Unit]:
     """The units of one table: whole, or by integer key ranges, or by key hash.
 
     Range bounds come from the key's min and max in the caller's snapshot; the first
     and last ranges are open, so rows outside them still belong to exactly one unit.
     """
-    parts = estimated_parts(table, split_bytes=split_bytes)
+    parts = estimated_parts(table, split_bytes=split_bytes, jobs=jobs)
     if parts <= 1:
         return [Unit(table, est_rows=table.est_rows)]
     share = max(table.est_rows // parts, 0)

@@ -252,7 +252,11 @@ def _start_job(
     sink: Sink,
 ) -> list[str]:
     """State, extensions, pre-data and the unit list, committed together."""
-    units = [u for t in plan.units for u in split_table(source, t, split_bytes=options.split_bytes)]
+    units = [
+        u
+        for t in plan.units
+        for u in split_table(source, t, split_bytes=options.split_bytes, jobs=options.jobs)
+    ]
     with tempfile.TemporaryDirectory(prefix="pgcutover-dump-") as tmp:
         dump = Path(tmp) / "schema.dump"
         sink.line(f"schema: pg_dump {tools.version} of {', '.join(plan.scope.included)}")

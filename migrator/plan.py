@@ -37,6 +37,7 @@ SUPABASE_ROLES: frozenset[str] = frozenset(
 # Tables bigger than this are split into key ranges so several workers share them.
 DEFAULT_SPLIT_BYTES = 64 * 1024 * 1024
 MAX_PARTS = 64
+JOB_SPLIT_MIN_BYTES = 8 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -173,14 +174,21 @@ def roles_to_skip(plan: Plan, gaps: TargetGaps) -> tuple[str, ...]:
     return tuple(r for r in plan.roles if r in SUPABASE_ROLES or r in gaps.missing_roles)
 
 
-def estimated_parts(table: Table, *, split_bytes: int = DEFAULT_SPLIT_BYTES) -> int:
-    """How many units a table becomes: one, or one per `split_bytes` of it (at most 64)."""
-    if split_bytes <= 0 or table.bytes <= split_bytes:
+def estimated_parts(table: Table, *, split_bytes: int = DEFAULT_SPLIT_BYTES, jobs: int = 1) -> int:
+    """How many units a table becomes: one per `split_bytes` of it (at most 64); with
+    several jobs, a table of 8 MB or more gets at least one per job, so a single big
+    table still keeps every worker busy."""
+    if split_bytes <= 0:
         return 1
-    return min(MAX_PARTS, math.ceil(table.bytes / split_bytes))
+    parts = math.ceil(table.bytes / split_bytes) if table.bytes > split_bytes else 1
+    if jobs > 1 and table.bytes >= JOB_SPLIT_MIN_BYTES:
+        parts = max(parts, jobs)
+    return min(MAX_PARTS, parts)
 
 
-def plan_rows(plan: Plan, *, split_bytes: int = DEFAULT_SPLIT_BYTES) -> list[dict[str, Any]]:
+def plan_rows(
+    plan: Plan, *, split_bytes: int = DEFAULT_SPLIT_BYTES, jobs: int = 1
+) -> list[dict[str, Any]]:
     """One row per table, in copy order: what the plan table and --json show."""
     rows = []
     for t in plan.tables:
@@ -190,7 +198,9 @@ def plan_rows(plan: Plan, *, split_bytes: int = DEFAULT_SPLIT_BYTES) -> list[dic
                 "kind": "partitioned" if t.kind == "p" else ("partition" if t.parent else "table"),
                 "est_rows": t.est_rows if t.holds_rows else 0,
                 "bytes": t.bytes if t.holds_rows else 0,
-                "units": estimated_parts(t, split_bytes=split_bytes) if t.holds_rows else 0,
+                "units": estimated_parts(t, split_bytes=split_bytes, jobs=jobs)
+                if t.holds_rows
+                else 0,
                 "primary_key": list(t.primary_key),
             }
         )
@@ -204,12 +214,13 @@ def plan_as_dict(
     supabase_roles: str = "create",
     dropped: tuple[str, ...] = (),
     split_bytes: int = DEFAULT_SPLIT_BYTES,
+    jobs: int = 1,
 ) -> dict[str, Any]:
     """The whole plan as plain data (the `--json` output)."""
     return {
         "schemas": list(plan.scope.included),
         "skipped_schemas": dict(plan.scope.skipped),
-        "tables": plan_rows(plan, split_bytes=split_bytes),
+        "tables": plan_rows(plan, split_bytes=split_bytes, jobs=jobs),
         "sequences": [f"{s}.{n}" for s, n in plan.sequences],
         "extensions": [
             {"name": e.name, "schema": e.schema, "version": e.version} for e in plan.extensions

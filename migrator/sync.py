@@ -14,6 +14,7 @@ reported, and removed with --delete. Each table commits with its new mark.
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -156,19 +157,25 @@ def _sync_table(
     cols = sql.SQL(", ").join(sql.Identifier(c) for c in table.copy_columns)
     select: sql.Composable
     params: list[Any] | None
+    source_rows = target_before = 0
     if column is not None and since is not None:
         path = "change-column"
         select = sql.SQL("SELECT {} FROM ONLY {} WHERE {} >= %s").format(
             cols, ident, sql.Identifier(column)
         )
         params = [since]
-        count_row = source.execute(
-            sql.SQL("SELECT count(*) FROM ONLY {} WHERE {} >= %s").format(
-                ident, sql.Identifier(column)
-            ),
-            (since,),
-        ).fetchone()
-        candidates = int(count_row[0]) if count_row else 0
+        # One scan of each side, at the same time: the source's total and candidates,
+        # the target's total (compared below to spot rows deleted at the source).
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            target_rows = pool.submit(_count, target, table)
+            count_row = source.execute(
+                sql.SQL("SELECT count(*), count(*) FILTER (WHERE {} >= %s) FROM ONLY {}").format(
+                    sql.Identifier(column), ident
+                ),
+                (since,),
+            ).fetchone()
+            target_before = target_rows.result()
+        source_rows, candidates = (int(count_row[0]), int(count_row[1])) if count_row else (0, 0)
         extra: list[tuple[Any, ...]] | None = None
     else:
         path = "hash"
@@ -189,7 +196,7 @@ def _sync_table(
         if extra is None:
             # Inserts and updates are in: more rows on the target than on the source
             # means some were deleted there; only then are the keys compared.
-            if _count(target, table) > _count(source, table):
+            if target_before + inserted > source_rows:
                 gone = keys_missing_at_source(source, target, table)
         else:
             gone = extra

@@ -123,6 +123,7 @@ def _plan_data(args: argparse.Namespace, options: CopyOptions) -> dict[str, obje
             supabase_roles=options.supabase_roles,
             dropped=dropped,
             split_bytes=options.split_bytes,
+            jobs=options.jobs,
         )
 
 
