@@ -52,6 +52,7 @@ class SyncOptions:
     batch_rows: int = 10_000
     allow_replica: bool = True
     tables: tuple[str, ...] = ()  # only these (schema.table); all when empty
+    skip_keyless: bool = False  # leave tables without a primary key alone (and list them)
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,7 @@ class SyncReport:
     """A sync run, for the final table and for tests."""
 
     tables: list[TableSync] = field(default_factory=list)
+    skipped_keyless: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
     @property
@@ -99,8 +101,8 @@ def refuse_keyless(tables: tuple[Table, ...]) -> None:
     if keyless:
         more = f" (and {len(keyless) - 1} more)" if len(keyless) > 1 else ""
         raise NoPrimaryKey(
-            f"{keyless[0]}{more} has no primary key: sync matches rows by key; add one, or leave "
-            "its schema out with --exclude-schema (nothing was written)"
+            f"{keyless[0]}{more} has no primary key: sync matches rows by key; add one, or "
+            "pass --skip-keyless to leave such tables alone (nothing was written)"
         )
 
 
@@ -259,6 +261,9 @@ def run_sync(
             unknown = sorted(set(options.tables) - {t.qualified for t in units})
             if unknown:
                 raise UnknownTable(f"{unknown[0]} is not a table the copy moves (schema.table)")
+        if options.skip_keyless:
+            report.skipped_keyless = [t.qualified for t in units if not t.primary_key]
+            units = tuple(t for t in units if t.primary_key)
         refuse_keyless(units)
         grace = timedelta(seconds=options.grace_seconds)
         for table in units:
@@ -317,5 +322,7 @@ def sync_lines(report: SyncReport, *, delete: bool) -> list[str]:
                 keys = ", ".join(str(k if len(k) > 1 else k[0]) for k in t.extra_keys[:5])
                 more = " ..." if len(t.extra_keys) > 5 else ""
                 lines.append(f"  {t.table}: {keys}{more}")
+    for name in report.skipped_keyless:
+        lines.append(f"not synced (no primary key, --skip-keyless): {name}")
     lines.append(f"sync took {report.seconds:.2f} s")
     return lines

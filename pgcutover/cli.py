@@ -186,6 +186,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
             delete=args.delete,
             batch_rows=args.batch_rows,
             tables=tuple(args.table or ()),
+            skip_keyless=args.skip_keyless,
         ),
         sink=PlainSink(_say),
     )
@@ -322,6 +323,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         metavar="SCHEMA.TABLE",
         help="sync only this table (repeatable; default all)",
+    )
+    p_sync.add_argument(
+        "--skip-keyless",
+        action="store_true",
+        help="leave tables without a primary key alone and list them (refused otherwise)",
     )
     p_sync.add_argument(
         "--batch-rows", type=int, default=10_000, metavar="N", help="rows per upsert statement"

@@ -97,6 +97,18 @@ def test_sync_refuses_a_table_without_primary_key(
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "public.audit_log" in lines[0] and "no primary key" in lines[0]
+    assert "--skip-keyless" in lines[0]
+    skipped = cli(
+        "sync",
+        "--source",
+        source_db.url,
+        "--target",
+        empty_target.url,
+        "--skip-keyless",
+        *("--table", "public.clients", "--table", "public.audit_log"),
+    )
+    assert skipped.returncode == 0, skipped.stderr
+    assert "not synced (no primary key, --skip-keyless): public.audit_log" in skipped.stdout
 
 
 def test_sync_refuses_a_target_whose_copy_has_not_finished(
