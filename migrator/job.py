@@ -35,7 +35,7 @@ from migrator.retry import with_retry
 from migrator.schema import dump_schema, pick_dump_tools, restore_section
 from migrator.sequences import copy_sequence_values
 from migrator.tools import BinDir
-from pgcutover.errors import CopyFailed, MissingExtension, TargetNotEmpty
+from pgcutover.errors import ConnectFailed, CopyFailed, MissingExtension, TargetNotEmpty
 from verify.catalog import Conn, Table, read_tables, server_version
 from verify.connect import Endpoint, connect
 from verify.mask import scrub
@@ -192,7 +192,14 @@ def _copy_with_retry(run: _Run, unit: Unit) -> tuple[Unit, Copied, float]:
             attempts=run.options.retry_attempts,
             base_seconds=run.options.retry_base_seconds,
             on_retry=note_retry,
+            # The run connected at its start: a refused reconnect is a server coming back.
+            also=(ConnectFailed,),
         )
+    except ConnectFailed as exc:
+        raise CopyFailed(
+            f"copying {unit.id} failed: {exc}; the target is resumable: run the same command "
+            "again once the server answers"
+        ) from None
     except psycopg.Error as exc:
         detail = (exc.diag.message_primary or str(exc) or type(exc).__name__).strip()
         first = scrub(detail.splitlines()[0] if detail else type(exc).__name__)

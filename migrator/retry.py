@@ -36,13 +36,20 @@ def with_retry(
     attempts: int = 5,
     base_seconds: float = 0.5,
     on_retry: Callable[[int, BaseException, float], None] | None = None,
+    also: tuple[type[Exception], ...] = (),
 ) -> T:
-    """Run `work`; on a transient error wait base * 2**n seconds and run it again."""
+    """Run `work`; on a transient error wait base * 2**n seconds and run it again.
+
+    `also` names more exception types to treat as transient (a reconnect refused while
+    a restarted server comes back, for one).
+    """
+    catch: tuple[type[Exception], ...] = (psycopg.Error, *also)
     for attempt in range(1, attempts + 1):
         try:
             return work()
-        except psycopg.Error as exc:
-            if attempt == attempts or not is_transient(exc):
+        except catch as exc:
+            retryable = isinstance(exc, also) or is_transient(exc)
+            if attempt == attempts or not retryable:
                 raise
             delay = base_seconds * 2 ** (attempt - 1)
             if on_retry is not None:
