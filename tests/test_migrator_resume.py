@@ -85,3 +85,33 @@ def test_a_dropped_target_session_is_retried(
     report = run_copy(source_db, empty_target, options=CopyOptions(jobs=2, retry_base_seconds=0.01))
     assert report.retries == 1
     assert fingerprints(empty_target) == fingerprints(source_db)
+
+
+def test_a_column_type_that_differs_on_the_target_goes_as_text(
+    source_db: Endpoint, empty_target: Endpoint
+) -> None:
+    # bigint -> numeric: COPY BINARY would reject the bytes; the text format carries them.
+    assert _copy(source_db, empty_target, kill="pre-data:commit").returncode == -signal.SIGKILL
+    execute(empty_target, "ALTER TABLE public.staff_schedules ALTER COLUMN id TYPE numeric")
+    resumed = _copy(source_db, empty_target)
+    assert resumed.returncode == 0, resumed.stderr
+    query = "SELECT sum(id)::text || ':' || count(*) FROM public.staff_schedules"
+    assert scalar(empty_target, query) == scalar(source_db, query)
+
+
+def test_resuming_from_another_source_is_refused(
+    source_db: Endpoint, empty_target: Endpoint, servers: object, demo_source_template: Endpoint
+) -> None:
+    from pgcutover.demo_job import create_database
+    from tests.fix_servers import drop_database, unique_name
+
+    assert _copy(source_db, empty_target, kill="pre-data:commit").returncode == -signal.SIGKILL
+    name = unique_name("other_src")
+    server = source_db.with_dbname("postgres")
+    other = create_database(server, name, template=demo_source_template.dbname)
+    try:
+        result = _copy(other, empty_target)
+        assert result.returncode == 2
+        assert "copy of another source" in result.stderr
+    finally:
+        drop_database(server, name)
