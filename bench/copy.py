@@ -265,6 +265,21 @@ def row_versions(ep: Endpoint) -> str:
     return str(row[0]) if row else ""
 
 
+def wal_records(ep: Endpoint, since: str) -> list[str] | None:
+    """Resource manager and type of each WAL record since `since` (pg_walinspect), if any."""
+    try:
+        with _conn(ep) as conn:
+            conn.execute("CREATE EXTENSION IF NOT EXISTS pg_walinspect")
+            rows = conn.execute(
+                "SELECT resource_manager || ' ' || record_type"
+                " FROM pg_get_wal_records_info(%s::pg_lsn, pg_current_wal_lsn())",
+                (since,),
+            ).fetchall()
+    except psycopg.Error:
+        return None
+    return [str(r[0]) for r in rows]
+
+
 def wal_lsn(ep: Endpoint) -> str:
     with _conn(ep) as conn:
         row = conn.execute("SELECT pg_current_wal_lsn()::text").fetchone()
@@ -334,6 +349,7 @@ def main() -> int:
         t["sync_identical"] = _sync_seconds(out)
         t["sync_identical_process"] = seconds
         extra["sync_identical_wal_bytes"] = wal_bytes(synced, before)
+        extra["sync_identical_wal_records"] = wal_records(synced, before)
         extra["sync_identical_says"] = next(
             (ln for ln in out.splitlines() if "up to date" in ln), out.strip().splitlines()[-1]
         )
