@@ -82,11 +82,15 @@ def _copy_options(args: argparse.Namespace) -> CopyOptions:
     roles = args.supabase_roles or conf.get("supabase_roles", "create")
     if roles not in ("create", "skip"):
         raise PgcutoverError(f"supabase_roles must be create or skip, not {roles!r}")
-    jobs = getattr(args, "jobs", None) or conf.get("jobs", 2)
-    split_mb = getattr(args, "split_mb", None) or conf.get("split_mb")
-    if not isinstance(jobs, int) or jobs < 1:
+    jobs = getattr(args, "jobs", None)
+    jobs = conf.get("jobs", 2) if jobs is None else jobs
+    split_mb = getattr(args, "split_mb", None)
+    split_mb = conf.get("split_mb") if split_mb is None else split_mb
+    if not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 1:
         raise PgcutoverError(f"jobs must be a whole number of at least 1, not {jobs!r}")
-    split = int(float(str(split_mb)) * 1024 * 1024) if split_mb else DEFAULT_SPLIT_BYTES
+    if split_mb is not None and not (isinstance(split_mb, (int, float)) and split_mb >= 0):
+        raise PgcutoverError(f"split_mb must be a number of megabytes, not {split_mb!r}")
+    split = int(float(split_mb) * 1024 * 1024) if split_mb is not None else DEFAULT_SPLIT_BYTES
     return CopyOptions(
         jobs=jobs,
         include=include,

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from migrator.plan import fk_order
 from tests.migrator_helpers import cli, execute, scalar
 from verify.catalog import Table
@@ -106,3 +108,13 @@ def test_bad_toml_is_one_line(source_db: Endpoint, tmp_path: Path) -> None:
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1
     assert "not valid TOML" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [(("--jobs", "0"), "jobs must be a whole number"), (("--split-mb", "-1"), "split_mb")],
+)
+def test_bad_copy_options_are_one_line(args: tuple[str, ...], needle: str) -> None:
+    result = cli("copy", "--source", "postgresql://h/db", "--target", "postgresql://h/db2", *args)
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1 and needle in result.stderr
