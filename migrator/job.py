@@ -361,10 +361,11 @@ def run_copy(
             report.seconds = time.monotonic() - started
             return report
         tools = pick_dump_tools(server_version(source) // 10000)
+        if job is None:
+            ensure_empty_target(target, plan)
         if options.supabase_roles == "create":
             report.roles_created = create_missing_roles(target, plan.roles)
         if job is None:
-            ensure_empty_target(target, plan)
             _start_job(
                 source,
                 target,
