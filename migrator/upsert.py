@@ -51,18 +51,12 @@ def _key_match(left: str, right: str, key: Sequence[str]) -> sql.Composable:
 def create_stage(
     target: Conn, table: Table, name: str = STAGE, *, columns: Sequence[str] = ()
 ) -> None:
-    """A temporary table shaped like `table`'s copyable columns, numbered for batching."""
+    """A temporary table shaped like `table`'s copyable columns, dropped at commit."""
     cols = sql.SQL(", ").join(sql.Identifier(c) for c in (columns or table.copy_columns))
-    target.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(name)))
     target.execute(
         sql.SQL(
             "CREATE TEMP TABLE {} ON COMMIT DROP AS SELECT {} FROM ONLY {} WITH NO DATA"
         ).format(sql.Identifier(name), cols, sql.Identifier(table.schema, table.name))
-    )
-    target.execute(
-        sql.SQL(
-            "ALTER TABLE {} ADD COLUMN _pgcutover_n bigint GENERATED ALWAYS AS IDENTITY"
-        ).format(sql.Identifier(name))
     )
 
 
@@ -90,6 +84,14 @@ def upsert_from_stage(target: Conn, table: Table, staged: int, *, batch_rows: in
     ident = sql.Identifier(table.schema, table.name)
     cols = list(table.copy_columns)
     key = list(table.primary_key)
+    batched = staged > batch_rows
+    if batched:
+        # Numbered once, after the COPY, only when there is more than one batch.
+        target.execute(
+            sql.SQL(
+                "ALTER TABLE {} ADD COLUMN _pgcutover_n bigint GENERATED ALWAYS AS IDENTITY"
+            ).format(sql.Identifier(STAGE))
+        )
     non_key = [c for c in cols if c not in key]
     col_list = sql.SQL(", ").join(sql.Identifier(c) for c in cols)
     s_cols = sql.SQL(", ").join(sql.Identifier("s", c) for c in cols)
@@ -112,7 +114,7 @@ def upsert_from_stage(target: Conn, table: Table, staged: int, *, batch_rows: in
         action = sql.SQL("DO NOTHING")
     statement = sql.SQL(
         "INSERT INTO {ident} AS t ({cols}){overriding} SELECT {s_cols} FROM {stage} s"
-        " WHERE s._pgcutover_n > %s AND s._pgcutover_n <= %s"
+        " WHERE {batch}"
         " AND NOT EXISTS (SELECT 1 FROM ONLY {ident} cur WHERE {match} AND {cur} IS NOT DISTINCT FROM {s})"
         " ON CONFLICT ({key}) {action} RETURNING (xmax = 0)"
     ).format(
@@ -126,11 +128,12 @@ def upsert_from_stage(target: Conn, table: Table, staged: int, *, batch_rows: in
         s=_comparable("s", table, cols),
         key=sql.SQL(", ").join(sql.Identifier(k) for k in key),
         action=action,
+        batch=sql.SQL("s._pgcutover_n > %s AND s._pgcutover_n <= %s" if batched else "true"),
     )
     inserted = updated = 0
     with target.cursor() as cur:
         for low in range(0, staged, batch_rows):
-            cur.execute(statement, (low, low + batch_rows))
+            cur.execute(statement, (low, low + batch_rows) if batched else None)
             for (was_insert,) in cur.fetchall():
                 if was_insert:
                     inserted += 1

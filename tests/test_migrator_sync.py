@@ -44,7 +44,8 @@ def test_sync_moves_inserted_and_updated_rows_and_reports_deletes(
 ) -> None:
     run_copy(source_db, empty_target)
     _change_source(source_db)
-    report = run_sync(source_db, empty_target, options=SyncOptions(tables=TABLES))
+    # batch_rows=1: every changed row is its own upsert statement (the batched path).
+    report = run_sync(source_db, empty_target, options=SyncOptions(tables=TABLES, batch_rows=1))
     by_table = {t.table: t for t in report.tables}
     assert (by_table["public.clients"].inserted, by_table["public.clients"].updated) == (1, 1)
     assert by_table["public.whatsapp_keys"].updated == 1
