@@ -16,6 +16,8 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
 
+import psycopg
+
 from pgcutover import __version__
 from pgcutover.config import url_from_env
 from pgcutover.errors import EXIT_COULD_NOT_RUN, EXIT_GO, PgcutoverError
@@ -24,6 +26,7 @@ from verify.mask import scrub
 
 if TYPE_CHECKING:
     from migrator.job import CopyOptions
+    from migrator.sync import SyncReport
 
 DEFAULT_REPORT_DIR = Path("pgcutover-report")
 
@@ -160,7 +163,12 @@ def cmd_copy(args: argparse.Namespace) -> int:
         return cmd_plan(args)
     source, target = _reachable_pair(args)
     _say(f"copy {source.display} -> {target.display}")
-    report = run_copy(source, target, options=options, sink=sink_for(_say))
+    try:
+        report = run_copy(source, target, options=options, sink=sink_for(_say))
+    except psycopg.Error as exc:
+        raise PgcutoverError(
+            f"copy stopped: {_first_line(exc)}; the target is resumable: run the same command again"
+        ) from None
     if report.already_complete:
         return EXIT_GO
     for role in report.roles_created:
@@ -174,14 +182,36 @@ def cmd_copy(args: argparse.Namespace) -> int:
 
 def cmd_sync(args: argparse.Namespace) -> int:
     """Move rows changed at the source since the copy or the last sync."""
-    from migrator.progress import PlainSink
-    from migrator.sync import SyncOptions, run_sync, sync_lines
+    from migrator.sync import sync_lines
 
     conf = _copy_settings(args)
     column = args.change_column or conf.get("change_column", "updated_at")
     source, target = _reachable_pair(args)
     _say(f"sync {source.display} -> {target.display}")
-    report = run_sync(
+    try:
+        report = _run_sync(args, source, target, column)
+    except psycopg.Error as exc:
+        raise PgcutoverError(
+            f"sync stopped: {_first_line(exc)}; tables synced before it are kept, run sync again"
+        ) from None
+    for line in sync_lines(report, delete=args.delete):
+        _say(line)
+    return EXIT_GO
+
+
+def _first_line(exc: BaseException) -> str:
+    diag = getattr(exc, "diag", None)
+    text = (getattr(diag, "message_primary", None) or str(exc) or type(exc).__name__).strip()
+    return scrub(text.splitlines()[0] if text else type(exc).__name__)
+
+
+def _run_sync(
+    args: argparse.Namespace, source: Endpoint, target: Endpoint, column: object
+) -> SyncReport:
+    from migrator.progress import PlainSink
+    from migrator.sync import SyncOptions, run_sync
+
+    return run_sync(
         source,
         target,
         options=SyncOptions(
@@ -194,9 +224,6 @@ def cmd_sync(args: argparse.Namespace) -> int:
         ),
         sink=PlainSink(_say),
     )
-    for line in sync_lines(report, delete=args.delete):
-        _say(line)
-    return EXIT_GO
 
 
 def cmd_cleanup(args: argparse.Namespace) -> int:

@@ -165,3 +165,24 @@ def test_sync_hash_path_moves_rows_of_a_table_without_change_column(
     assert (only.inserted, only.updated, only.deleted) == (1, 1, 1)
     src, tgt = fingerprints(source_db), fingerprints(empty_target)
     assert tgt["public.schema_migrations"] == src["public.schema_migrations"]
+
+
+def test_a_failing_upsert_stops_sync_with_one_line_and_changes_nothing(
+    source_db: Endpoint, empty_target: Endpoint
+) -> None:
+    run_copy(source_db, empty_target)
+    _change_source(source_db)
+    execute(
+        empty_target,
+        "ALTER TABLE public.clients ADD CONSTRAINT no_renames"
+        " CHECK (name <> 'Изменённое Имя') NOT VALID",
+    )
+    before = _row_versions(empty_target)
+    result = cli(
+        "sync", "--source", source_db.url, "--target", empty_target.url, "--table", "public.clients"
+    )
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "sync stopped" in lines[0] and "no_renames" in lines[0]
+    assert "Traceback" not in result.stderr
+    assert _row_versions(empty_target) == before
