@@ -15,16 +15,19 @@ from __future__ import annotations
 
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from psycopg import sql
 
-from migrator import state
+from migrator import hooks, state
 from migrator.copy import triggers_off
 from migrator.plan import build_plan
 from migrator.progress import QuietSink, Sink
+from migrator.retry import with_retry
 from migrator.sequences import copy_sequence_values
 from migrator.upsert import (
     STAGE,
@@ -35,9 +38,10 @@ from migrator.upsert import (
     stream_into,
     upsert_from_stage,
 )
-from pgcutover.errors import CopyFailed, NoPrimaryKey, UnknownTable
+from pgcutover.errors import ConnectFailed, CopyFailed, NoPrimaryKey, SyncFailed, UnknownTable
 from verify.catalog import Conn, Table
 from verify.connect import Endpoint, connect
+from verify.mask import scrub
 
 _TIME_TYPES = {"timestamp with time zone", "timestamp without time zone", "date"}
 
@@ -53,6 +57,7 @@ class SyncOptions:
     allow_replica: bool = True
     tables: tuple[str, ...] = ()  # only these (schema.table); all when empty
     skip_keyless: bool = False  # leave tables without a primary key alone (and list them)
+    retry_base_seconds: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -76,6 +81,7 @@ class SyncReport:
 
     tables: list[TableSync] = field(default_factory=list)
     skipped_keyless: list[str] = field(default_factory=list)
+    retries: int = 0
     seconds: float = 0.0
 
     @property
@@ -192,6 +198,7 @@ def _sync_table(
             write_started = time.monotonic()
             create_stage(target, table)
             staged = stream_into(source, target, select, params, STAGE, table.copy_columns)
+            hooks.maybe_terminate(hooks.terminate_point(), table.qualified, "staged", target)
             done = upsert_from_stage(target, table, staged, batch_rows=options.batch_rows)
             inserted, updated = done.inserted, done.updated
             write_seconds = time.monotonic() - write_started
@@ -234,6 +241,7 @@ def run_sync(
     started = time.monotonic()
     report = SyncReport()
     with (
+        ExitStack() as stack,
         connect(source_ep, role="source", read_only=True, autocommit=True) as source,
         connect(target_ep, role="target", read_only=False, autocommit=True) as target,
     ):
@@ -266,13 +274,24 @@ def run_sync(
             units = tuple(t for t in units if t.primary_key)
         refuse_keyless(units)
         grace = timedelta(seconds=options.grace_seconds)
-        for table in units:
+        live = [target]  # the target session in use; replaced when the server drops it
+
+        def attempt(table: Table) -> TableSync:
+            if source.broken:
+                raise SyncFailed(
+                    "lost the source session (and its snapshot): tables synced before it are "
+                    "kept, run sync again"
+                )
+            if live[0].broken or live[0].closed:
+                live[0] = stack.enter_context(
+                    connect(target_ep, role="target", read_only=False, autocommit=True)
+                )
             column = change_column(table, options.change_column)
-            mark = state.sync_mark(target, table.qualified) or copied_at
+            mark = state.sync_mark(live[0], table.qualified) or copied_at
             since = mark - grace if (column is not None and mark is not None) else None
-            result = _sync_table(
+            return _sync_table(
                 source,
-                target,
+                live[0],
                 source_ep,
                 target_ep,
                 snapshot,
@@ -282,6 +301,19 @@ def run_sync(
                 sync_time,
                 options,
             )
+
+        def note_retry(n: int, exc: BaseException, delay: float) -> None:
+            report.retries += 1
+            sink.line(f"retrying in {delay:.1f} s (attempt {n + 1}): {scrub(str(exc).strip())}")
+
+        for table in units:
+            # Each table commits on its own, so trying it again is safe.
+            result = with_retry(
+                partial(attempt, table),
+                base_seconds=options.retry_base_seconds,
+                on_retry=note_retry,
+                also=(ConnectFailed,),
+            )
             report.tables.append(result)
             if result.inserted or result.updated or result.deleted_at_source:
                 sink.line(
@@ -289,8 +321,8 @@ def run_sync(
                     f"{result.updated} updated, {result.deleted_at_source} deleted at the source"
                     + (f", {result.deleted} removed" if options.delete else "")
                 )
-        with target.transaction():
-            copy_sequence_values(source, target, plan.sequences)
+        with live[0].transaction():
+            copy_sequence_values(source, live[0], plan.sequences)
         source.execute("COMMIT")
     report.seconds = time.monotonic() - started
     return report

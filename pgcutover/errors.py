@@ -59,3 +59,7 @@ class MissingExtension(PgcutoverError):
 
 class CopyFailed(PgcutoverError):
     """A unit failed for a reason retrying will not fix; the target stays resumable."""
+
+
+class SyncFailed(PgcutoverError):
+    """A sync lost what it needs to go on (its source snapshot); run it again."""

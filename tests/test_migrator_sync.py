@@ -186,3 +186,21 @@ def test_a_failing_upsert_stops_sync_with_one_line_and_changes_nothing(
     assert len(lines) == 1 and "sync stopped" in lines[0] and "no_renames" in lines[0]
     assert "Traceback" not in result.stderr
     assert _row_versions(empty_target) == before
+
+
+def test_a_dropped_target_session_during_sync_is_retried(
+    source_db: Endpoint, empty_target: Endpoint, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run_copy(source_db, empty_target)
+    _change_source(source_db)
+    monkeypatch.setenv("PGCUTOVER_TEST_TERMINATE_ONCE", "public.clients:staged")
+    report = run_sync(
+        source_db,
+        empty_target,
+        options=SyncOptions(tables=("public.clients",), retry_base_seconds=0.01),
+    )
+    assert report.retries == 1
+    (clients,) = report.tables
+    assert (clients.inserted, clients.updated) == (1, 1)
+    src, tgt = fingerprints(source_db), fingerprints(empty_target)
+    assert tgt["public.clients"] == src["public.clients"]
