@@ -57,9 +57,10 @@ def maybe_terminate(
     point: Point | None, where: str, when: str, conn: psycopg.Connection[object]
 ) -> None:
     """Have the server end `conn`'s session, once per process, at the configured point."""
-    if point is None or point.where != where or point.when != when or where in _terminated:
+    key = f"{where}:{when}"
+    if point is None or point.where != where or point.when != when or key in _terminated:
         return
-    _terminated.add(where)
+    _terminated.add(key)
     pid = conn.info.backend_pid
     with psycopg.connect(conn.info.dsn, password=conn.info.password, autocommit=True) as other:
         other.execute("SELECT pg_terminate_backend(%s)", (pid,))
