@@ -186,10 +186,11 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
     conf = _copy_settings(args)
     column = args.change_column or conf.get("change_column", "updated_at")
+    grace = _duration_seconds(args.grace)
     source, target = _reachable_pair(args)
     _say(f"sync {source.display} -> {target.display}")
     try:
-        report = _run_sync(args, source, target, column)
+        report = _run_sync(args, source, target, column, grace)
     except psycopg.Error as exc:
         raise PgcutoverError(
             f"sync stopped: {_first_line(exc)}; tables synced before it are kept, run sync again"
@@ -199,6 +200,21 @@ def cmd_sync(args: argparse.Namespace) -> int:
     return EXIT_GO
 
 
+def _duration_seconds(text: str) -> float:
+    """'30s', '5m', '1h', or a bare number of seconds."""
+    units = {"s": 1.0, "m": 60.0, "h": 3600.0}
+    value = text.strip().lower()
+    scale = units.get(value[-1:], 0.0)
+    number = value[:-1] if scale else value
+    try:
+        seconds = float(number) * (scale or 1.0)
+    except ValueError:
+        seconds = -1.0
+    if seconds < 0:
+        raise PgcutoverError(f"--grace {text!r}: expected a duration such as 30s, 5m or 1h")
+    return seconds
+
+
 def _first_line(exc: BaseException) -> str:
     diag = getattr(exc, "diag", None)
     text = (getattr(diag, "message_primary", None) or str(exc) or type(exc).__name__).strip()
@@ -206,7 +222,7 @@ def _first_line(exc: BaseException) -> str:
 
 
 def _run_sync(
-    args: argparse.Namespace, source: Endpoint, target: Endpoint, column: object
+    args: argparse.Namespace, source: Endpoint, target: Endpoint, column: object, grace: float
 ) -> SyncReport:
     from migrator.progress import PlainSink
     from migrator.sync import SyncOptions, run_sync
@@ -216,7 +232,7 @@ def _run_sync(
         target,
         options=SyncOptions(
             change_column=str(column),
-            grace_seconds=args.grace,
+            grace_seconds=grace,
             delete=args.delete,
             batch_rows=args.batch_rows,
             tables=tuple(args.table or ()),
@@ -341,10 +357,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p_sync.add_argument(
         "--grace",
-        type=float,
-        default=300.0,
-        metavar="SECONDS",
-        help="look this far behind the last mark, for late commits (default 300)",
+        default="5m",
+        metavar="DURATION",
+        help="look this far behind the last mark, for late commits: 30s, 5m, 1h (default 5m)",
     )
     p_sync.add_argument(
         "--delete", action="store_true", help="remove rows deleted at the source from the target"

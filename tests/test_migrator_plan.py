@@ -118,3 +118,11 @@ def test_bad_copy_options_are_one_line(args: tuple[str, ...], needle: str) -> No
     result = cli("copy", "--source", "postgresql://h/db", "--target", "postgresql://h/db2", *args)
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1 and needle in result.stderr
+
+
+def test_sync_bad_grace_is_one_line_before_connecting() -> None:
+    result = cli(
+        "sync", "--source", "postgresql://h/db", "--target", "postgresql://h/x", "--grace", "soon"
+    )
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1 and "30s, 5m or 1h" in result.stderr
