@@ -1,8 +1,115 @@
-"""What a copy shows: a line per table as it goes, and the final table."""
+"""What a copy shows: a bar per unit on a terminal, plain lines otherwise, and the final table."""
 
 from __future__ import annotations
 
-from migrator.job import CopyReport
+import sys
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from migrator.job import CopyReport
+
+Say = Callable[[str], None]
+
+
+class Sink(Protocol):
+    """Where progress goes: lines, and the start, advance and end of each unit."""
+
+    def line(self, text: str) -> None:
+        """A message between units."""
+
+    def started(self, unit: str, est_rows: int) -> None:
+        """A unit began."""
+
+    def advanced(self, unit: str, rows: int) -> None:
+        """`rows` more rows of `unit` were written."""
+
+    def finished(self, unit: str, rows: int, seconds: float) -> None:
+        """A unit committed."""
+
+
+@dataclass
+class PlainSink:
+    """One line per unit when it ends (logs, CI, pipes)."""
+
+    say: Say
+
+    def line(self, text: str) -> None:
+        """Print the message."""
+        self.say(text)
+
+    def started(self, unit: str, est_rows: int) -> None:
+        """Nothing: a line comes when the unit ends."""
+
+    def advanced(self, unit: str, rows: int) -> None:
+        """Nothing: a line comes when the unit ends."""
+
+    def finished(self, unit: str, rows: int, seconds: float) -> None:
+        """`copied public.clients: 1299 rows in 0.05 s (25980 rows/s)`."""
+        rate = rows / seconds if seconds > 0 else 0.0
+        self.say(f"copied {unit}: {rows} rows in {seconds:.2f} s ({rate:.0f} rows/s)")
+
+
+@dataclass
+class BarSink:
+    """A tqdm bar per running unit, with rows/s and an ETA from the row estimate."""
+
+    bars: dict[str, Any] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def line(self, text: str) -> None:
+        """Print above the bars."""
+        from tqdm import tqdm
+
+        tqdm.write(text)
+
+    def started(self, unit: str, est_rows: int) -> None:
+        """Open a bar for the unit."""
+        from tqdm import tqdm
+
+        with self.lock:
+            self.bars[unit] = tqdm(
+                total=est_rows or None, desc=unit, unit="rows", unit_scale=True, leave=False
+            )
+
+    def advanced(self, unit: str, rows: int) -> None:
+        """Move the unit's bar."""
+        bar = self.bars.get(unit)
+        if bar is not None:
+            bar.update(rows)
+
+    def finished(self, unit: str, rows: int, seconds: float) -> None:
+        """Close the bar and leave a line."""
+        with self.lock:
+            bar = self.bars.pop(unit, None)
+        if bar is not None:
+            bar.close()
+        self.line(f"copied {unit}: {rows} rows in {seconds:.2f} s")
+
+
+@dataclass
+class QuietSink:
+    """Nothing at all (library use, tests)."""
+
+    def line(self, text: str) -> None:
+        """Drop it."""
+
+    def started(self, unit: str, est_rows: int) -> None:
+        """Drop it."""
+
+    def advanced(self, unit: str, rows: int) -> None:
+        """Drop it."""
+
+    def finished(self, unit: str, rows: int, seconds: float) -> None:
+        """Drop it."""
+
+
+def sink_for(say: Say, *, tty: bool | None = None) -> Sink:
+    """Bars on a terminal, plain lines otherwise."""
+    on_tty = sys.stderr.isatty() if tty is None else tty
+    return BarSink() if on_tty else PlainSink(say)
 
 
 def final_table(report: CopyReport) -> list[str]:

@@ -8,6 +8,7 @@ programs through PGPASSWORD, never on their command line.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -124,8 +125,13 @@ def apply_script(target: Conn, script: str, what: str) -> None:
         raise SchemaRestoreFailed(f"{what} failed on the target: {detail}") from None
 
 
-def restore_section(tools: BinDir, dump: Path, target: Conn, section: str) -> None:
-    """Restore one section (pre-data or post-data) of the dump into the target."""
+def restore_section(
+    tools: BinDir, dump: Path, target: Conn, section: str, *, drop_roles: tuple[str, ...] = ()
+) -> list[str]:
+    """Restore one section (pre-data or post-data) of the dump into the target.
+
+    Grants and policies naming `drop_roles` are left out; the list of them is returned.
+    """
     existing = {r[0] for r in target.execute("SELECT nspname FROM pg_namespace").fetchall()}
     script = restore_script(
         tools,
@@ -134,4 +140,50 @@ def restore_section(tools: BinDir, dump: Path, target: Conn, section: str) -> No
         target_major=target.info.server_version // 10000,
         existing_schemas=existing,
     )
+    script, dropped = drop_role_statements(script, drop_roles)
     apply_script(target, script, f"restoring {section}")
+    return dropped
+
+
+_GRANT = re.compile(
+    r"^(?:ALTER DEFAULT PRIVILEGES .*?)?(?:GRANT|REVOKE) .* (?:TO|FROM) (?P<role>\S+?)"
+    r"(?: WITH GRANT OPTION)?(?: GRANTED BY \S+)?;$"
+)
+_POLICY = re.compile(
+    r"^CREATE POLICY (?P<name>\S+) ON (?P<table>\S+)(?: AS \w+)?(?: FOR \w+)? "
+    r"TO (?P<roles>.+?)(?: USING| WITH CHECK|;)"
+)
+
+
+def _unquote(name: str) -> str:
+    name = name.strip()
+    return name[1:-1].replace('""', '"') if name.startswith('"') and name.endswith('"') else name
+
+
+def drop_role_statements(script: str, roles: tuple[str, ...]) -> tuple[str, list[str]]:
+    """Leave out the GRANTs, REVOKEs and policies of `script` that name any of `roles`.
+
+    pg_dump writes one GRANT per grantee and line, and a policy from CREATE POLICY
+    to the line ending in `;`. Returns the script and what was left out, for the list
+    the user sees (`--supabase-roles skip` never drops silently).
+    """
+    if not roles:
+        return script, []
+    wanted = set(roles)
+    kept: list[str] = []
+    dropped: list[str] = []
+    lines = iter(script.splitlines())
+    for line in lines:
+        grant = _GRANT.match(line)
+        if grant and _unquote(grant["role"]) in wanted:
+            dropped.append(line.rstrip(";"))
+            continue
+        policy = _POLICY.match(line)
+        if policy and {_unquote(r) for r in policy["roles"].split(",")} & wanted:
+            statement = line
+            while not statement.rstrip().endswith(";"):
+                statement = next(lines, ";")
+            dropped.append(f"CREATE POLICY {policy['name']} ON {policy['table']}")
+            continue
+        kept.append(line)
+    return "\n".join(kept), dropped

@@ -16,6 +16,11 @@ def copy_sequence_values(source: Conn, target: Conn, sequences: tuple[tuple[str,
         ).fetchone()
         if row is None:
             continue
+        current = target.execute(
+            sql.SQL("SELECT last_value, is_called FROM {}").format(ident)
+        ).fetchone()
+        if current is not None and tuple(current) == tuple(row):
+            continue  # already there: setval would still write WAL
         target.execute(
             "SELECT setval(%s::regclass, %s, %s)",
             (sql.Identifier(schema, name).as_string(target), row[0], row[1]),

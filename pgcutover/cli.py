@@ -1,4 +1,4 @@
-"""The `pgcutover` command: copy, verify, demo.
+"""The `pgcutover` command: plan, copy, sync, cleanup, verify, demo.
 
 Exit codes are a contract users script against: 0 GO (or success), 1 NO-GO,
 2 could not run (bad input, unreachable server, missing tool), each with one
@@ -14,6 +14,9 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
+
+import psycopg
 
 from pgcutover import __version__
 from pgcutover.config import url_from_env
@@ -22,6 +25,10 @@ from reports.console import verdict_lines
 from reports.gate import Verdict
 from verify.connect import Endpoint, check_reachable, parse_url
 from verify.mask import scrub
+
+if TYPE_CHECKING:
+    from migrator.job import CopyOptions
+    from migrator.sync import SyncReport
 
 DEFAULT_REPORT_DIR = Path("pgcutover-report")
 
@@ -46,16 +53,211 @@ def _reachable_pair(args: argparse.Namespace) -> tuple[Endpoint, Endpoint]:
     return source, target
 
 
-def cmd_copy(args: argparse.Namespace) -> int:
-    """Copy schema and rows from source to target."""
-    from migrator.job import run_copy
-    from migrator.progress import final_table
+def _copy_settings(args: argparse.Namespace) -> dict[str, object]:
+    """pgcutover.toml's [copy] table (flags given on the command line win)."""
+    from pgcutover.config import copy_section
 
+    try:
+        return copy_section(getattr(args, "config", None))
+    except ValueError as exc:
+        raise PgcutoverError(str(exc)) from None
+
+
+def _names(value: object, what: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise PgcutoverError(f"pgcutover.toml: [copy] {what} must be a list of schema names")
+
+
+def _copy_options(args: argparse.Namespace) -> CopyOptions:
+    from migrator.job import CopyOptions
+    from migrator.plan import DEFAULT_SPLIT_BYTES
+
+    conf = _copy_settings(args)
+    include = tuple(args.include_schema or ()) or _names(
+        conf.get("include_schema"), "include_schema"
+    )
+    exclude = tuple(args.exclude_schema or ()) or _names(
+        conf.get("exclude_schema"), "exclude_schema"
+    )
+    roles = args.supabase_roles or conf.get("supabase_roles", "create")
+    if roles not in ("create", "skip"):
+        raise PgcutoverError(f"supabase_roles must be create or skip, not {roles!r}")
+    jobs = getattr(args, "jobs", None)
+    jobs = conf.get("jobs", 2) if jobs is None else jobs
+    split_mb = getattr(args, "split_mb", None)
+    split_mb = conf.get("split_mb") if split_mb is None else split_mb
+    if not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 1:
+        raise PgcutoverError(f"jobs must be a whole number of at least 1, not {jobs!r}")
+    if split_mb is not None and not (isinstance(split_mb, (int, float)) and split_mb >= 0):
+        raise PgcutoverError(f"split_mb must be a number of megabytes, not {split_mb!r}")
+    split = int(float(split_mb) * 1024 * 1024) if split_mb is not None else DEFAULT_SPLIT_BYTES
+    return CopyOptions(
+        jobs=jobs,
+        include=include,
+        exclude=exclude,
+        supabase_roles=str(roles),
+        split_bytes=split,
+    )
+
+
+def _plan_data(args: argparse.Namespace, options: CopyOptions) -> dict[str, object]:
+    """Build the plan on the source (and the gaps on the target when one is given)."""
+    from migrator.plan import build_plan, grants_naming, plan_as_dict, roles_to_skip, target_gaps
+    from verify.connect import connect
+
+    source = _endpoint(args, "source")
+    check_reachable(source, role="source")
+    target_url = getattr(args, "target", None) or url_from_env("target")
+    with connect(source, role="source", read_only=True) as src:
+        plan = build_plan(src, include=options.include, exclude=options.exclude)
+        gaps = None
+        if target_url:
+            target = parse_url(target_url)
+            check_reachable(target, role="target")
+            with connect(target, role="target", read_only=True) as tgt:
+                gaps = target_gaps(plan, tgt)
+        dropped: tuple[str, ...] = ()
+        if options.supabase_roles == "skip":
+            from migrator.plan import TargetGaps
+
+            dropped = grants_naming(src, plan, roles_to_skip(plan, gaps or TargetGaps()))
+        return plan_as_dict(
+            plan,
+            gaps,
+            supabase_roles=options.supabase_roles,
+            dropped=dropped,
+            split_bytes=options.split_bytes,
+            jobs=options.jobs,
+        )
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    """Print what a copy would move, in order, with estimates and what the target lacks."""
+    import json
+
+    from migrator.plan import plan_lines
+
+    data = _plan_data(args, _copy_options(args))
+    if args.json:
+        _say(json.dumps(data, indent=2, sort_keys=True))
+        return EXIT_GO
+    for line in plan_lines(data):
+        _say(line)
+    target = data["target"]
+    if isinstance(target, dict) and target["missing_extensions"]:
+        return EXIT_COULD_NOT_RUN
+    return EXIT_GO
+
+
+def cmd_copy(args: argparse.Namespace) -> int:
+    """Copy schema and rows from source to target (or finish an interrupted copy)."""
+    from migrator.job import run_copy
+    from migrator.progress import final_table, sink_for
+
+    options = _copy_options(args)
+    if args.dry_run:
+        args.json = False
+        return cmd_plan(args)
     source, target = _reachable_pair(args)
     _say(f"copy {source.display} -> {target.display}")
-    report = run_copy(source, target, progress=_say)
+    try:
+        report = run_copy(source, target, options=options, sink=sink_for(_say))
+    except psycopg.Error as exc:
+        raise PgcutoverError(
+            f"copy stopped: {_first_line(exc)}; the target is resumable: run the same command again"
+        ) from None
+    if report.already_complete:
+        return EXIT_GO
+    for role in report.roles_created:
+        _say(f"created role {role} NOLOGIN on the target")
     for line in final_table(report):
         _say(line)
+    for item in report.dropped:
+        _say(f"dropped (--supabase-roles skip): {item}")
+    return EXIT_GO
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    """Move rows changed at the source since the copy or the last sync."""
+    from migrator.sync import sync_lines
+
+    conf = _copy_settings(args)
+    column = args.change_column or conf.get("change_column", "updated_at")
+    grace = _duration_seconds(args.grace)
+    source, target = _reachable_pair(args)
+    _say(f"sync {source.display} -> {target.display}")
+    try:
+        report = _run_sync(args, source, target, column, grace)
+    except psycopg.Error as exc:
+        raise PgcutoverError(
+            f"sync stopped: {_first_line(exc)}; tables synced before it are kept, run sync again"
+        ) from None
+    for line in sync_lines(report, delete=args.delete):
+        _say(line)
+    return EXIT_GO
+
+
+def _duration_seconds(text: str) -> float:
+    """'30s', '5m', '1h', or a bare number of seconds."""
+    units = {"s": 1.0, "m": 60.0, "h": 3600.0}
+    value = text.strip().lower()
+    scale = units.get(value[-1:], 0.0)
+    number = value[:-1] if scale else value
+    try:
+        seconds = float(number) * (scale or 1.0)
+    except ValueError:
+        seconds = -1.0
+    if seconds < 0:
+        raise PgcutoverError(f"--grace {text!r}: expected a duration such as 30s, 5m or 1h")
+    return seconds
+
+
+def _first_line(exc: BaseException) -> str:
+    diag = getattr(exc, "diag", None)
+    text = (getattr(diag, "message_primary", None) or str(exc) or type(exc).__name__).strip()
+    return scrub(text.splitlines()[0] if text else type(exc).__name__)
+
+
+def _run_sync(
+    args: argparse.Namespace, source: Endpoint, target: Endpoint, column: object, grace: float
+) -> SyncReport:
+    from migrator.progress import PlainSink
+    from migrator.sync import SyncOptions, run_sync
+
+    return run_sync(
+        source,
+        target,
+        options=SyncOptions(
+            change_column=str(column),
+            grace_seconds=grace,
+            delete=args.delete,
+            batch_rows=args.batch_rows,
+            tables=tuple(args.table or ()),
+            skip_keyless=args.skip_keyless,
+        ),
+        sink=PlainSink(_say),
+    )
+
+
+def cmd_cleanup(args: argparse.Namespace) -> int:
+    """Drop the pgcutover schema (the copy's and sync's bookkeeping) from the target."""
+    from migrator.state import drop_state
+    from verify.connect import connect
+
+    target = _endpoint(args, "target")
+    check_reachable(target, role="target")
+    with connect(target, role="target", read_only=False, autocommit=True) as conn:
+        dropped = drop_state(conn)
+    _say(
+        "dropped schema pgcutover from the target"
+        if dropped
+        else "nothing to clean: the target has no pgcutover schema"
+    )
     return EXIT_GO
 
 
@@ -141,9 +343,77 @@ def build_parser() -> argparse.ArgumentParser:
     def with_json(p: argparse.ArgumentParser) -> None:
         p.add_argument("--json", action="store_true", help="print gate.json instead of the summary")
 
-    p_copy = sub.add_parser("copy", help="copy schema and data from source to an empty target")
+    def with_plan_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--include-schema", action="append", metavar="NAME", help="move this schema too"
+        )
+        p.add_argument(
+            "--exclude-schema", action="append", metavar="NAME", help="leave this schema out"
+        )
+        p.add_argument(
+            "--supabase-roles",
+            choices=["create", "skip"],
+            help="create the roles grants name (NOLOGIN, the default), or skip: drop and list "
+            "the grants and policies naming them",
+        )
+        p.add_argument("--config", metavar="FILE", help="pgcutover.toml to read [copy] from")
+        p.add_argument(
+            "--split-mb", type=float, metavar="MB", help="split tables bigger than this (64)"
+        )
+
+    p_plan = sub.add_parser("plan", help="show what a copy would move, in order, with estimates")
+    with_urls(p_plan)
+    with_plan_options(p_plan)
+    p_plan.add_argument("--json", action="store_true", help="print the plan as JSON")
+    p_plan.set_defaults(func=cmd_plan)
+
+    p_copy = sub.add_parser(
+        "copy", help="copy schema and data to an empty target, or resume an interrupted copy"
+    )
     with_urls(p_copy)
+    with_plan_options(p_copy)
+    p_copy.add_argument("--jobs", type=int, metavar="N", help="parallel workers (default 2)")
+    p_copy.add_argument("--dry-run", action="store_true", help="print the plan and copy nothing")
     p_copy.set_defaults(func=cmd_copy)
+
+    p_sync = sub.add_parser("sync", help="move rows changed at the source since the last run")
+    with_urls(p_sync)
+    p_sync.add_argument("--config", metavar="FILE", help="pgcutover.toml to read [copy] from")
+    p_sync.add_argument(
+        "--change-column",
+        metavar="NAME",
+        help="timestamp column that marks a changed row (default updated_at)",
+    )
+    p_sync.add_argument(
+        "--grace",
+        default="5m",
+        metavar="DURATION",
+        help="look this far behind the last mark, for late commits: 30s, 5m, 1h (default 5m)",
+    )
+    p_sync.add_argument(
+        "--delete", action="store_true", help="remove rows deleted at the source from the target"
+    )
+    p_sync.add_argument(
+        "--table",
+        action="append",
+        metavar="SCHEMA.TABLE",
+        help="sync only this table (repeatable; default all)",
+    )
+    p_sync.add_argument(
+        "--skip-keyless",
+        action="store_true",
+        help="leave tables without a primary key alone and list them (refused otherwise)",
+    )
+    p_sync.add_argument(
+        "--batch-rows", type=int, default=10_000, metavar="N", help="rows per upsert statement"
+    )
+    p_sync.set_defaults(func=cmd_sync)
+
+    p_cleanup = sub.add_parser(
+        "cleanup", help="drop the pgcutover schema (copy and sync bookkeeping) from the target"
+    )
+    p_cleanup.add_argument("--target", metavar="URL", help="target URL (or PGCUTOVER_TARGET_URL)")
+    p_cleanup.set_defaults(func=cmd_cleanup)
 
     p_verify = sub.add_parser(
         "verify", help="run the contracts; exit 0 GO, 1 NO-GO, 2 could not run"

@@ -169,6 +169,17 @@ def _schema_config(data: dict[str, Any]) -> SchemaConfig:
     )
 
 
+def _read_toml(file: Path) -> dict[str, Any]:
+    """The parsed file, or `BadConfig` naming it and what is wrong."""
+    try:
+        data: dict[str, Any] = tomllib.loads(file.read_text(encoding="utf-8"))
+        return data
+    except OSError as exc:
+        raise BadConfig(f"cannot read config {file}: {exc.strerror}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise BadConfig(f"config {file} is not valid TOML: {exc}") from None
+
+
 def load_config(path: str | Path | None = None) -> Config:
     """Read pgcutover.toml: the given path (which must exist), else ./pgcutover.toml if
     present, else defaults. Raises `BadConfig` naming the file and what to fix."""
@@ -177,16 +188,26 @@ def load_config(path: str | Path | None = None) -> Config:
             return Config()
         path = CONFIG_FILE
     file = Path(path)
-    try:
-        data = tomllib.loads(file.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise BadConfig(f"cannot read config {file}: {exc.strerror}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise BadConfig(f"config {file} is not valid TOML: {exc}") from None
-    schema = data.get("schema", {})
+    schema = _read_toml(file).get("schema", {})
     if not isinstance(schema, dict):
         raise BadConfig(f"config {file}: [schema] must be a table")
     try:
         return Config(schema=_schema_config(schema), path=str(file))
     except BadConfig as exc:
         raise BadConfig(f"config {file}: {exc}") from None
+
+
+def copy_section(path: str | None = None) -> dict[str, object]:
+    """The [copy] table of pgcutover.toml (the given path, else ./pgcutover.toml if present).
+
+    Keys the migrator reads: include_schema, exclude_schema (lists of names), jobs,
+    supabase_roles ("create" or "skip"), split_mb, change_column (for sync). Flags
+    given on the command line win over these.
+    """
+    file = path or (CONFIG_FILE if Path(CONFIG_FILE).is_file() else None)
+    if file is None:
+        return {}
+    section = _read_toml(Path(file)).get("copy", {})
+    if not isinstance(section, dict):
+        raise BadConfig(f"{file}: [copy] must be a table")
+    return dict(section)

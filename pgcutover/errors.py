@@ -51,3 +51,15 @@ class SchemaRestoreFailed(PgcutoverError):
 
 class UnknownFault(PgcutoverError):
     """`demo --break` named a fault the demo does not know."""
+
+
+class MissingExtension(PgcutoverError):
+    """The source uses an extension the target server cannot create."""
+
+
+class CopyFailed(PgcutoverError):
+    """A unit failed for a reason retrying will not fix; the target stays resumable."""
+
+
+class SyncFailed(PgcutoverError):
+    """A sync lost what it needs to go on (its source snapshot); run it again."""

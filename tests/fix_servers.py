@@ -16,6 +16,7 @@ import pytest
 from psycopg import sql
 
 from migrator.job import run_copy
+from migrator.state import drop_state
 from pgcutover.demo import load_demo
 from pgcutover.demo_job import create_database
 from pgcutover.servers import ServerPair, server_pair
@@ -74,6 +75,9 @@ def migrated_target_template(servers: Servers, demo_source_template: Endpoint) -
     """A target database the copy filled from the demo source, kept as a template."""
     endpoint = create_database(servers.target, unique_name("tpl_tgt"))
     run_copy(demo_source_template, endpoint)
+    # A finished, cleaned-up migration: tests that need the copy's bookkeeping make their own.
+    with connect(endpoint, role="target", read_only=False, autocommit=True) as conn:
+        drop_state(conn)
     return endpoint
 
 

@@ -1,0 +1,66 @@
+"""Deterministic fault points for the resume and retry tests (inert unless their env is set).
+
+PGCUTOVER_TEST_KILL_AFTER=<point>:<when> makes the process SIGKILL itself there:
+<point> is a unit id (public.clients, public.clients#2/4) with <when> the number of
+chunks written so far (0 = before the first) or `commit` (just after the unit
+committed); or `pre-data:commit` / `post-data:commit`.
+PGCUTOVER_TEST_TERMINATE_ONCE=<unit>:<chunks> has the server end the unit's target
+session once at that point (what an admin shutdown or a dropped connection looks like).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from dataclasses import dataclass
+
+import psycopg
+
+ENV_KILL = "PGCUTOVER_TEST_KILL_AFTER"
+ENV_TERMINATE = "PGCUTOVER_TEST_TERMINATE_ONCE"
+
+_terminated: set[str] = set()
+
+
+@dataclass(frozen=True)
+class Point:
+    """A place in the copy: a unit (or phase) and a moment in it."""
+
+    where: str
+    when: str
+
+
+def _parse(value: str | None) -> Point | None:
+    if not value or ":" not in value:
+        return None
+    where, when = value.rsplit(":", 1)
+    return Point(where, when)
+
+
+def kill_point() -> Point | None:
+    """The kill point the environment sets, if any."""
+    return _parse(os.environ.get(ENV_KILL))
+
+
+def terminate_point() -> Point | None:
+    """The session-termination point the environment sets, if any."""
+    return _parse(os.environ.get(ENV_TERMINATE))
+
+
+def maybe_kill(point: Point | None, where: str, when: str) -> None:
+    """SIGKILL this process when (where, when) is the configured kill point."""
+    if point is not None and point.where == where and point.when == when:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def maybe_terminate(
+    point: Point | None, where: str, when: str, conn: psycopg.Connection[object]
+) -> None:
+    """Have the server end `conn`'s session, once per process, at the configured point."""
+    key = f"{where}:{when}"
+    if point is None or point.where != where or point.when != when or key in _terminated:
+        return
+    _terminated.add(key)
+    pid = conn.info.backend_pid
+    with psycopg.connect(conn.info.dsn, password=conn.info.password, autocommit=True) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", (pid,))
