@@ -13,26 +13,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from migrator.sqlfiles import fetch_all
+from pgcutover.config import SUPABASE_API_ROLES, SUPABASE_MANAGED_ROLES
 from verify.catalog import Conn, SchemaScope, Table, read_sequences, read_tables, roles_used
 from verify.catalog import schema_scope as read_scope
 
 # Roles a Supabase project grants to; `--supabase-roles skip` drops what names them.
-SUPABASE_ROLES: frozenset[str] = frozenset(
-    {
-        "anon",
-        "authenticated",
-        "service_role",
-        "authenticator",
-        "dashboard_user",
-        "supabase_admin",
-        "supabase_auth_admin",
-        "supabase_storage_admin",
-        "supabase_realtime_admin",
-        "supabase_replication_admin",
-        "supabase_read_only_user",
-        "pgbouncer",
-    }
-)
+SUPABASE_ROLES: frozenset[str] = frozenset(SUPABASE_API_ROLES + SUPABASE_MANAGED_ROLES)
 
 # Tables bigger than this are split into key ranges so several workers share them.
 DEFAULT_SPLIT_BYTES = 64 * 1024 * 1024

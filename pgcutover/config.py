@@ -51,6 +51,9 @@ SUPABASE_MANAGED_SCHEMAS: tuple[str, ...] = (
 )
 SUPABASE_MANAGED_PREFIXES: tuple[str, ...] = ("timescaledb_",)
 
+# Roles the Supabase API grants to: the application's policies and grants name them.
+SUPABASE_API_ROLES: tuple[str, ...] = ("anon", "authenticated", "service_role")
+
 # Roles Supabase runs its own services as. Privileges granted to them are Supabase's
 # plumbing, not the application's: the schema contracts leave them out on both sides
 # (and say so in the report) unless pgcutover.toml maps or lists roles otherwise.
