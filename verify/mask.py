@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -43,3 +44,61 @@ def scrub(text: str, secrets: Iterable[str] = ()) -> str:
         if secret:
             text = text.replace(secret, REDACTED)
     return text
+
+
+# ---------------------------------------------------------------------------------------
+# Personal data in evidence: masked by default, keeping the shape an approver needs to see
+# that two values differ (`+7 *** *** 12 34`, `И*** П***`).
+# ---------------------------------------------------------------------------------------
+PERSONAL_NAME_PARTS: tuple[str, ...] = (
+    "name",
+    "phone",
+    "email",
+    "mail",
+    "jid",
+    "address",
+    "passport",
+    "birth",
+    "body",
+    "meta_data",
+    "context",
+    "payload",
+)
+_PHONE = re.compile(r"^\+?[\d\s()-]{10,}$")
+_STARS = "***"
+
+
+def is_personal(column: str, extra: Iterable[str] = ()) -> bool:
+    """Whether a column holds personal data: named like it (name, phone, email, …) or listed."""
+    low = column.lower()
+    return low in {c.lower() for c in extra} or any(part in low for part in PERSONAL_NAME_PARTS)
+
+
+def mask_text(text: str) -> str:
+    """Mask one string keeping its shape: phones keep country code and last four digits,
+    e-mails their domain, other text the first letter of each word."""
+    if _PHONE.match(text.strip()):
+        digits = re.sub(r"\D", "", text)
+        country = "+" + digits[:1] if text.strip().startswith("+") else ""
+        return f"{country} {_STARS} {_STARS} {digits[-4:-2]} {digits[-2:]}".strip()
+    if "@" in text:
+        local, _, domain = text.rpartition("@")
+        return f"{local[:1]}{_STARS}@{domain}"
+    return " ".join(word[:1] + _STARS for word in text.split()) if text.strip() else text
+
+
+def mask_value(value: Any) -> Any:
+    """`value` with every string inside it masked (numbers, booleans and NULL kept)."""
+    if isinstance(value, str):
+        return mask_text(value)
+    if isinstance(value, dict):
+        return {k: mask_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [mask_value(v) for v in value]
+    return value
+
+
+def mask_row(row: dict[str, Any], extra: Iterable[str] = ()) -> dict[str, Any]:
+    """A row (column -> value) with its personal columns masked."""
+    extra = tuple(extra)
+    return {k: mask_value(v) if is_personal(k, extra) else v for k, v in row.items()}

@@ -319,10 +319,13 @@ class RowParity:
     target_rows: int
     differences: Differences
 
+    rechecked: int = 0  # live sources: differing keys looked at again in a later snapshot
+    forgiven: int = 0  # of those, the ones that had caught up
+
     @property
     def equal(self) -> bool:
-        """Both sides hold the same rows."""
-        return not self.differences.any and self.source_rows == self.target_rows
+        """Both sides hold the same rows (a count difference always shows as keys too)."""
+        return not self.differences.any
 
 
 def row_parity(
@@ -382,6 +385,18 @@ def diff_keys(source: Conn, target: Conn, table: Table) -> KeyDiff:
     parity = row_parity(source, target, table, method=hash_method(source, target), limit=None)
     found = parity.differences
     return KeyDiff(key.columns, found.missing, found.extra, found.changed)
+
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
+_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_grace(text: str) -> timedelta:
+    """'5m', '30s', '1h', '250ms', '2d' (a bare number is seconds) as a timedelta."""
+    match = _DURATION.match(text)
+    if not match:
+        raise ValueError(f"bad --grace {text!r}: use a duration such as 30s, 5m or 1h")
+    return timedelta(seconds=float(match[1]) * _UNITS[match[2] or "s"])
 
 
 def count_rows(conn: Conn, schema: str, table: str) -> int:
