@@ -84,7 +84,8 @@ def mask_text(text: str) -> str:
     if "@" in text:
         local, _, domain = text.rpartition("@")
         return f"{local[:1]}{_STARS}@{domain}"
-    return " ".join(word[:1] + _STARS for word in text.split()) if text.strip() else text
+    # Words become their first letter and ***; the spaces between and around them stay.
+    return re.sub(r"\S+", lambda m: m[0][:1] + _STARS, text)
 
 
 def mask_value(value: Any) -> Any:

@@ -105,13 +105,18 @@ def parity_report(
     for key in changed:
         a = _parsed(src_rows.get(key, {}), json_columns)
         b = _parsed(tgt_rows.get(key, {}), json_columns)
+        paths = changed_paths(a, b)
         if mask:
             a, b = mask_row(a, personal), mask_row(b, personal)
+        shown = set(changed_paths(a, b))
         changes.append(
             {
                 "key": format_key(columns, key, mask=mask, personal=personal),
-                "columns": changed_paths(a, b),
+                "columns": paths,
                 "diff": deep_difference(a, b),
+                # Masking can hide the difference itself (a trailing space, a variation
+                # selector): say where it is even when the masked values look alike.
+                "hidden_by_mask": [p for p in paths if p not in shown],
             }
         )
     evidence = {
