@@ -61,15 +61,13 @@ def test_buffers_revive_equal(buffer_column: BufferColumn, source: Side, target:
             "rows": rows,
         },
     )
-    if not parity.equal:
-        first = rows[0]
-        more = parity.rows_differing - 1
-        pytest.fail(
-            f"{where}: {parity.rows_differing} row(s) revive to different Buffers; "
-            f"{first['key']} at {'; '.join(first['differences'][:3])}"
-            + (f" (+{more} more rows)" if more else ""),
-            pytrace=False,
-        )
+    first = rows[0] if rows else {"key": "", "differences": []}
+    more = parity.rows_differing - 1
+    assert parity.equal, (
+        f"{where}: {parity.rows_differing} row(s) revive to different Buffers; "
+        f"{first['key']} at {'; '.join(first['differences'][:3])}"
+        + (f" (+{more} more rows)" if more > 0 else "")
+    )
 
 
 def test_credentials_shape(credentials_column: BufferColumn, source: Side, target: Side) -> None:
