@@ -35,7 +35,10 @@ def test_row_count_fails_on_a_missing_row_naming_the_table(
         target_db, "DELETE FROM public.staff WHERE ctid = (SELECT min(ctid) FROM public.staff)"
     )
     outcome = verify_pair(source_db, target_db)
-    assert failed_ids(outcome) == {"test_row_count[public.staff]"}
+    assert failed_ids(outcome) == {
+        "test_row_count[public.staff]",
+        "test_row_parity[public.staff]",
+    }
     assert "-1" in failure(outcome, "test_row_count[public.staff]").message
     assert not outcome.verdict.go
 
@@ -45,7 +48,10 @@ def test_row_count_fails_on_an_extra_row(
 ) -> None:
     _on_target(target_db, "INSERT INTO public.schema_migrations (version) VALUES ('rogue')")
     outcome = verify_pair(source_db, target_db)
-    assert failed_ids(outcome) == {"test_row_count[public.schema_migrations]"}
+    assert failed_ids(outcome) == {
+        "test_row_count[public.schema_migrations]",
+        "test_row_parity[public.schema_migrations]",
+    }
 
 
 def test_columns_fails_on_a_changed_type_naming_table_and_column(
