@@ -13,7 +13,7 @@ import pytest
 from pgcutover.errors import NoPrimaryKey
 from tests.fix_data_faults import on_target
 from verify.catalog import Table, read_tables, schema_scope
-from verify.connect import Endpoint, connect
+from verify.connect import Endpoint, snapshot_connection, use_canonical_settings
 from verify.row_report import live_recheck
 from verify.rows import (
     MD5,
@@ -33,11 +33,9 @@ def snapshot_pair(
 ) -> Iterator[tuple[psycopg.Connection[Any], psycopg.Connection[Any], dict[str, Table]]]:
     """Both sides read-only, canonical, each in one REPEATABLE READ snapshot; source tables."""
     with (
-        connect(source, role="source", read_only=True, canonical=True, autocommit=True) as src,
-        connect(target, role="target", read_only=True, canonical=True, autocommit=True) as tgt,
+        snapshot_connection(source, role="source") as src,
+        snapshot_connection(target, role="target") as tgt,
     ):
-        for conn in (src, tgt):
-            conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         tables = {t.qualified: t for t in read_tables(src, schema_scope(src).included)}
         yield src, tgt, tables
 
@@ -158,3 +156,14 @@ def test_buckets_hold_about_a_thousand_rows() -> None:
     table = Table("public", "t", "r", None, est_rows=1_000_000, bytes=0)
     assert bucket_count(table) == 1024
     assert bucket_count(Table("public", "t", "r", None, est_rows=0, bytes=0)) == 1
+
+
+def test_diff_keys_on_the_callers_sessions_sets_text_forms_for_its_transaction_only(
+    source_db: Endpoint, target_db: Endpoint
+) -> None:
+    with psycopg.connect(target_db.conninfo, options="-c TimeZone=Asia/Tokyo") as conn:
+        conn.execute("SELECT 1")  # psycopg opened a transaction, as the migrator's would
+        use_canonical_settings(conn)
+        assert conn.execute("SHOW TimeZone").fetchone() == ("UTC",)
+        conn.commit()
+        assert conn.execute("SHOW TimeZone").fetchone() == ("Asia/Tokyo",)

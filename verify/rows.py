@@ -29,6 +29,7 @@ from psycopg import sql
 
 from pgcutover.errors import NoPrimaryKey
 from verify.catalog import Column, Table, fetch_all, load_sql
+from verify.connect import use_canonical_settings
 
 Conn = psycopg.Connection[Any]
 Key = tuple[Any, ...]
@@ -382,6 +383,8 @@ def diff_keys(source: Conn, target: Conn, table: Table) -> KeyDiff:
             f"{table.qualified} has no primary key and no unique index on NOT NULL columns: "
             "add one to compare it by key"
         )
+    for conn in (source, target):
+        use_canonical_settings(conn)  # text forms (intervals, composites) must print alike
     parity = row_parity(source, target, table, method=hash_method(source, target), limit=None)
     found = parity.differences
     return KeyDiff(key.columns, found.missing, found.extra, found.changed)
