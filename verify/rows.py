@@ -20,6 +20,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, TypeVar
@@ -82,11 +83,19 @@ def hashes_by_value(type_name: str) -> bool:
 
 
 def column_expression(column: Column) -> sql.Composable:
-    """The column as it enters the typed row hash: its value, or its text where looser."""
+    """The column as it enters the typed row hash: its value, or its text where looser.
+
+    Unconstrained numeric goes in as (value, display scale), which tells apart exactly what
+    its text does (10.50 from 10.5) at a fraction of numeric_out's cost."""
     ident = sql.Identifier(column.name)
     if hashes_by_value(column.type):
         return ident
+    if column.type == "numeric":
+        return sql.SQL("{}, scale({})").format(ident, ident)
     return sql.SQL("{}::text").format(ident)
+
+
+_INTEGER_TYPES = ("smallint", "integer", "bigint")
 
 
 @dataclass(frozen=True)
@@ -166,7 +175,13 @@ class HashPlan:
         """64-bit hash of the key (of the whole row for a keyless table)."""
         if self.key.keyless:
             return self.row_hash
-        return self._hash(self._columns(self.key.columns))
+        columns = self._columns(self.key.columns)
+        if self.method == TYPED and len(columns) == 1 and columns[0].type in _INTEGER_TYPES:
+            # The common serial key: its own hash, without building a record per row.
+            return sql.SQL("hashint8extended({}::bigint, 0)").format(
+                sql.Identifier(columns[0].name)
+            )
+        return self._hash(columns)
 
     @property
     def bucket(self) -> sql.Composable:
@@ -187,12 +202,30 @@ def hash_plan(conn: Conn, table: Table, method: str = TYPED) -> HashPlan:
 BucketSums = dict[int, tuple[int, int]]
 
 
+@contextmanager
+def hash_aggregate(conn: Conn) -> Iterator[None]:
+    """Steer the planner to a hash aggregate for the bucket query.
+
+    The planner takes the number of buckets for the number of distinct keys (a million
+    groups for a million rows) and sorts every row; B groups fit a hash table easily. The
+    setting is put back afterwards (a failed transaction rolls it back by itself)."""
+    row = conn.execute("SELECT current_setting('enable_sort')").fetchone()
+    previous = str(row[0]) if row else "on"
+    conn.execute("SELECT set_config('enable_sort', 'off', false)")
+    try:
+        yield
+    finally:
+        if conn.info.transaction_status != psycopg.pq.TransactionStatus.INERROR:
+            conn.execute("SELECT set_config('enable_sort', %s, false)", (previous,))
+
+
 def bucket_sums(conn: Conn, plan: HashPlan) -> BucketSums:
     """First pass: bucket -> (row count, sum of row hashes), one scan of the table."""
     query = sql.SQL(
         "SELECT b, count(*), sum(h) FROM (SELECT {} AS b, {} AS h FROM {}) s GROUP BY b"
     ).format(plan.bucket, plan.row_hash, plan.relation)
-    return {int(b): (int(n), int(s)) for b, n, s in conn.execute(query)}
+    with hash_aggregate(conn):
+        return {int(b): (int(n), int(s)) for b, n, s in conn.execute(query)}
 
 
 def unequal_buckets(source: BucketSums, target: BucketSums) -> list[int]:
