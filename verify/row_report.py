@@ -17,7 +17,7 @@ from typing import Any
 from verify.catalog import Table
 from verify.connect import Endpoint, connect
 from verify.diff import deep_difference
-from verify.mask import is_personal, mask_row, mask_value
+from verify.mask import is_personal, mask_row, mask_value, redact_secrets
 from verify.rows import (
     MD5,
     Conn,
@@ -46,7 +46,8 @@ def _parsed(row: dict[str, Any], json_columns: set[str]) -> dict[str, Any]:
     out = dict(row)
     for name in json_columns & row.keys():
         if isinstance(row[name], str):
-            out[name] = json.loads(row[name], parse_float=JsonNumber, parse_int=JsonNumber)
+            parsed = json.loads(row[name], parse_float=JsonNumber, parse_int=JsonNumber)
+            out[name] = redact_secrets(parsed)  # key material never reaches evidence
     return out
 
 
@@ -54,7 +55,7 @@ def format_key(columns: tuple[str, ...], key: Key, *, mask: bool, personal: Iter
     """id=5, or (company_id, phone)=(studio-lotos, +7 *** *** 12 34); whole rows as JSON."""
     personal = tuple(personal)
     if not columns:
-        row = key[0] if isinstance(key[0], dict) else {}
+        row = redact_secrets(key[0]) if isinstance(key[0], dict) else {}
         return json.dumps(mask_row(row, personal) if mask else row, ensure_ascii=False, default=str)
     values = [
         mask_value(str(v)) if mask and is_personal(c, personal) else str(v)

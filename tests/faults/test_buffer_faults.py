@@ -3,6 +3,8 @@ it passes when only the Buffer's shape changed, and data checks pass on reordere
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from pgcutover.runner import VerifyOutcome
@@ -135,3 +137,11 @@ def test_column_order_changed_on_the_target_passes(pass_run: VerifyOutcome) -> N
     } & data_failures(pass_run)
     found = evidence(pass_run, "test_row_parity[public.schema_migrations]", "row parity")
     assert found["rows"] == {"source": 14, "target": 14}
+
+
+def test_row_parity_evidence_never_shows_key_material(buffer_run: VerifyOutcome) -> None:
+    found = evidence(buffer_run, "test_row_parity[public.whatsapp_keys]", "row parity")
+    text = str(found)
+    assert len(found["changed"]) == 3
+    assert "sha256" in text
+    assert not re.search(r"[A-Za-z0-9+/]{40,}={0,2}", text)
