@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any, TypeVar
 
@@ -194,9 +194,19 @@ class HashPlan:
         return sql.SQL(", ").join(sql.Identifier(c) for c in self.key.columns)
 
 
+def leaf_size(conn: Conn, table: Table) -> Table:
+    """`table` with the estimated rows and bytes of all its leaves (a partitioned parent's
+    own estimate is zero, which would put a whole partitioned table in one bucket)."""
+    relation = sql.Identifier(table.schema, table.name).as_string(conn)
+    found = fetch_all(conn, "table_size", relation=relation)
+    if not found:
+        return table
+    return replace(table, est_rows=int(found[0]["est_rows"]), bytes=int(found[0]["bytes"]))
+
+
 def hash_plan(conn: Conn, table: Table, method: str = TYPED) -> HashPlan:
     """How `table` is hashed: its key (read on `conn`, the source), method and bucket count."""
-    return HashPlan(table, row_key(conn, table), method, bucket_count(table))
+    return HashPlan(table, row_key(conn, table), method, bucket_count(leaf_size(conn, table)))
 
 
 BucketSums = dict[int, tuple[int, int]]
