@@ -8,7 +8,7 @@ import psycopg
 import pytest
 
 from pgcutover.pytest_plugin import Side
-from reports.evidence import attach_json, label
+from reports.evidence import attach_json, attach_sql, label
 from verify.catalog import Table
 from verify.row_report import ParityReport, live_recheck, parity_report
 from verify.rows import count_rows, hash_method, parse_grace, row_parity
@@ -82,4 +82,5 @@ def test_row_parity(
             personal=request.config.getoption("personal_column"),
         )
     attach_json("row parity", report.evidence)
+    attach_sql("bucket hashes (run on both sides)", parity.sql)
     assert parity.equal, report.message
