@@ -39,6 +39,9 @@ U = TypeVar("U")
 
 TYPED, MD5 = "typed", "md5"
 ROWS_PER_BUCKET = 1000
+# At least this many buckets whatever the estimate: a large table never analysed (reltuples
+# -1) must not land in a handful of buckets, which the second pass holds one at a time.
+MIN_BUCKETS = 1 << 12
 MAX_BUCKETS = 1 << 20
 SAMPLE = 100  # keys kept per kind of difference for evidence; totals are always exact
 
@@ -125,10 +128,10 @@ def row_key(conn: Conn, table: Table) -> RowKey:
 
 def bucket_count(table: Table) -> int:
     """B, a power of two giving about ROWS_PER_BUCKET rows per bucket (from the catalog's
-    estimate; size in bytes stands in for tables never analysed)."""
+    estimate; size in bytes stands in for tables never analysed), never below MIN_BUCKETS."""
     rows = max(table.est_rows, table.bytes // 256)
     wanted = max(1, rows // ROWS_PER_BUCKET)
-    return min(MAX_BUCKETS, 1 << (wanted - 1).bit_length())
+    return max(MIN_BUCKETS, min(MAX_BUCKETS, 1 << (wanted - 1).bit_length()))
 
 
 def hash_method(source: Conn, target: Conn) -> str:
