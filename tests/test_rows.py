@@ -157,7 +157,9 @@ def test_only_types_whose_equality_is_their_data_hash_by_value(
 def test_buckets_hold_about_a_thousand_rows_and_are_never_few() -> None:
     table = Table("public", "t", "r", None, est_rows=10_000_000, bytes=0)
     assert bucket_count(table) == 16384
-    assert bucket_count(Table("public", "t", "r", None, est_rows=0, bytes=0)) == 4096
+    assert bucket_count(Table("public", "t", "r", None, est_rows=0, bytes=0)) == 64
+    # Never analysed (no estimate), 300 MB on disk: sized from the bytes.
+    assert bucket_count(Table("public", "t", "r", None, est_rows=0, bytes=300 << 20)) == 2048
 
 
 def test_diff_keys_on_the_callers_sessions_sets_text_forms_for_its_transaction_only(

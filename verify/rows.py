@@ -39,9 +39,10 @@ U = TypeVar("U")
 
 TYPED, MD5 = "typed", "md5"
 ROWS_PER_BUCKET = 1000
-# At least this many buckets whatever the estimate: a large table never analysed (reltuples
-# -1) must not land in a handful of buckets, which the second pass holds one at a time.
-MIN_BUCKETS = 1 << 12
+# The estimate takes the larger of reltuples and the table's current size in bytes / 256,
+# so a large table never analysed (reltuples -1) still gets enough buckets; this floor only
+# keeps a table that grew since its statistics from landing in a handful.
+MIN_BUCKETS = 1 << 6
 MAX_BUCKETS = 1 << 20
 SAMPLE = 100  # keys kept per kind of difference for evidence; totals are always exact
 
