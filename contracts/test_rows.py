@@ -31,7 +31,8 @@ def test_row_count(table: Table, source: Side, target: Side) -> None:
 @pytest.fixture(scope="session")
 def method(source: Side, target: Side) -> str:
     """Typed row hashes when both servers hash a probe row alike, else md5 of row text."""
-    return hash_method(source.conn, target.conn)
+    with target.savepoint():
+        return hash_method(source.conn, target.conn)
 
 
 @pytest.fixture(scope="session")
