@@ -15,6 +15,7 @@ from verify.buffer_parity import (
 )
 from verify.buffers import credential_problems, revive
 from verify.catalog import Column, Table
+from verify.mask import mask_phone_numbers
 
 BufferColumn = tuple[Table, Column]
 CREDENTIAL_COLUMNS = ("creds",)
@@ -33,13 +34,16 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     metafunc.parametrize(name, found, ids=[f"{t.qualified}.{c.name}" for t, c in found])
 
 
-def _key_text(columns: tuple[str, ...], key: tuple[str | None, ...]) -> str:
+def _key_text(columns: tuple[str, ...], key: tuple[str | None, ...], mask: bool = True) -> str:
+    values = [mask_phone_numbers(str(v)) if mask else str(v) for v in key]
     if len(columns) == 1:
-        return f"{columns[0]}={key[0]}"
-    return f"({', '.join(columns)})=({', '.join(str(v) for v in key)})"
+        return f"{columns[0]}={values[0]}"
+    return f"({', '.join(columns)})=({', '.join(values)})"
 
 
-def test_buffers_revive_equal(buffer_column: BufferColumn, source: Side, target: Side) -> None:
+def test_buffers_revive_equal(
+    buffer_column: BufferColumn, source: Side, target: Side, mask: bool
+) -> None:
     """Each row's JSON revives (Baileys' reviver) to the same Buffers on both sides: bytes
     equal whatever the shape, none lost, none turned into a string."""
     table, column = buffer_column
@@ -49,7 +53,7 @@ def test_buffers_revive_equal(buffer_column: BufferColumn, source: Side, target:
     with target.savepoint():
         parity = compare_buffer_column(source.conn, target.conn, table, column.name)
     rows = [
-        {"key": _key_text(parity.key_columns, key), "differences": [str(d) for d in found]}
+        {"key": _key_text(parity.key_columns, key, mask), "differences": [str(d) for d in found]}
         for key, found in parity.differences
     ]
     attach_json(
@@ -70,7 +74,9 @@ def test_buffers_revive_equal(buffer_column: BufferColumn, source: Side, target:
     )
 
 
-def test_credentials_shape(credentials_column: BufferColumn, source: Side, target: Side) -> None:
+def test_credentials_shape(
+    credentials_column: BufferColumn, source: Side, target: Side, mask: bool
+) -> None:
     """Credentials on the target have what Baileys needs: key pairs of 32/33-byte Buffers,
     signedPreKey with keyPair and signature, registrationId, advSecretKey."""
     table, column = credentials_column
@@ -87,13 +93,15 @@ def test_credentials_shape(credentials_column: BufferColumn, source: Side, targe
             new = [
                 p for p in credential_problems(revive(value)) if p not in on_source.get(key, set())
             ]
-            problems += [f"{_key_text(keys, key)} {p}" for p in new]
+            problems += [f"{_key_text(keys, key, mask)} {p}" for p in new]
     attach_json(
         "credential shape",
         {
             "column": where,
             "problems_on_target": problems,
-            "already_on_source": {_key_text(keys, k): sorted(v) for k, v in on_source.items() if v},
+            "already_on_source": {
+                _key_text(keys, k, mask): sorted(v) for k, v in on_source.items() if v
+            },
         },
     )
     assert not problems, f"{where}: {len(problems)} problem(s): {'; '.join(problems[:3])}"

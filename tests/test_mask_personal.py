@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from verify.mask import is_personal, mask_row, mask_text, redact_secrets
+from verify.mask import is_personal, mask_phone_numbers, mask_row, mask_text, redact_secrets
 
 
 def test_phones_keep_country_code_and_last_four_digits() -> None:
@@ -43,3 +43,9 @@ def test_buffers_and_base64_secrets_become_size_and_digest() -> None:
     assert redacted["private"]["Buffer"].startswith("32 bytes, sha256 ")
     assert redacted["advSecretKey"].startswith("<base64, 36 chars, sha256 ")
     assert redacted["registrationId"] == 7
+
+
+def test_phone_numbers_inside_identifiers_are_masked_but_timestamps_are_not() -> None:
+    assert mask_phone_numbers("79123451234.0") == "*** *** 12 34.0"
+    assert mask_phone_numbers("79123451234@s.whatsapp.net") == "*** *** 12 34@s.whatsapp.net"
+    assert mask_phone_numbers("20991231000000_rogue") == "20991231000000_rogue"

@@ -134,3 +134,14 @@ def redact_secrets(value: Any) -> Any:
     if type(value) is str and _BASE64_SECRET.match(value):  # not a JSON number kept as text
         return f"<base64, {len(value)} chars, sha256 {_digest(value.encode())}>"
     return value
+
+
+# 10 to 13 digits: phone numbers with their country code; longer runs are timestamps
+# (20250110120000) or WhatsApp LIDs, left readable.
+_LONG_NUMBER = re.compile(r"\+?(?<!\d)\d{10,13}(?!\d)")
+
+
+def mask_phone_numbers(text: str) -> str:
+    """Mask phone-like digit runs inside any text (WhatsApp ids carry phones: a key id such as
+    79123451234.0 or 79123451234@s.whatsapp.net), keeping the last four digits."""
+    return _LONG_NUMBER.sub(lambda m: mask_text(m[0]), text)

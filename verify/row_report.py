@@ -17,7 +17,7 @@ from typing import Any
 from verify.catalog import Table
 from verify.connect import Endpoint, connect
 from verify.diff import deep_difference
-from verify.mask import is_personal, mask_row, mask_value, redact_secrets
+from verify.mask import is_personal, mask_phone_numbers, mask_row, mask_value, redact_secrets
 from verify.rows import (
     MD5,
     Conn,
@@ -58,7 +58,9 @@ def format_key(columns: tuple[str, ...], key: Key, *, mask: bool, personal: Iter
         row = redact_secrets(key[0]) if isinstance(key[0], dict) else {}
         return json.dumps(mask_row(row, personal) if mask else row, ensure_ascii=False, default=str)
     values = [
-        mask_value(str(v)) if mask and is_personal(c, personal) else str(v)
+        mask_value(str(v))
+        if mask and is_personal(c, personal)
+        else (mask_phone_numbers(str(v)) if mask else str(v))
         for c, v in zip(columns, key, strict=True)
     ]
     if len(columns) == 1:

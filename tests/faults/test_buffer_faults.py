@@ -145,3 +145,18 @@ def test_row_parity_evidence_never_shows_key_material(buffer_run: VerifyOutcome)
     assert len(found["changed"]) == 3
     assert "sha256" in text
     assert not re.search(r"[A-Za-z0-9+/]{40,}={0,2}", text)
+
+
+def test_phone_numbers_in_key_ids_are_masked_in_messages(fault_run: FaultRun) -> None:
+    # Session keys are named after the contact's phone: a lost session Buffer must not
+    # print the phone in the gate's summary.
+    outcome = fault_run(
+        "session",
+        "UPDATE public.whatsapp_keys SET value = to_jsonb(value #>> '{data}') "
+        "WHERE key_type = 'session' AND jsonb_typeof(value) = 'object' AND key_id = "
+        '(SELECT min(key_id COLLATE "C") FROM public.whatsapp_keys WHERE key_type = '
+        "'session' AND jsonb_typeof(value) = 'object')",
+    )
+    message = failure(outcome, f"test_buffers_revive_equal[{KEYS}]").message
+    assert "session, ***" in message and "Buffer became a string" in message
+    assert not re.search(r"\d{10,13}", message)
