@@ -464,27 +464,52 @@ def count_rows(conn: Conn, schema: str, table: str) -> int:
     return int(row[0]) if row else 0
 
 
+KEYS_PER_QUERY = 1000  # bound the parameters of one statement (PostgreSQL allows 65535)
+_PAIRS_PER_OBJECT = 50  # json_build_object takes at most 100 arguments
+_TRUE = sql.SQL("true")
+
+
+def _rows_by_keys(
+    conn: Conn,
+    plan: HashPlan,
+    select: sql.Composable,
+    keys: list[Key],
+    also: sql.Composable = _TRUE,
+    also_params: tuple[Any, ...] = (),
+) -> Iterator[tuple[Any, ...]]:
+    """(*key, *select) of the rows with these keys (and `also`), a thousand keys a query."""
+    key_cols = plan.key_list()
+    width = len(plan.key.columns)
+    one = sql.SQL("({})").format(sql.SQL(", ").join([sql.Placeholder()] * width))
+    for start in range(0, len(keys), KEYS_PER_QUERY):
+        chunk = keys[start : start + KEYS_PER_QUERY]
+        query = sql.SQL("SELECT {}, {} FROM {} WHERE ({}) IN ({}) AND {}").format(
+            key_cols, select, plan.relation, key_cols, sql.SQL(", ").join([one] * len(chunk)), also
+        )
+        yield from conn.execute(query, [v for key in chunk for v in key] + list(also_params))
+
+
+def _key_of(row: tuple[Any, ...], width: int) -> Key:
+    return tuple(_hashable(v) for v in row[:width])
+
+
 def fetch_rows_as_text(conn: Conn, plan: HashPlan, keys: list[Key]) -> dict[Key, dict[str, Any]]:
     """The rows of `keys` as {column: canonical text} (evidence for changed keys)."""
     if not keys or plan.key.keyless:
         return {}
     cols = plan.table.columns
-    pairs = sql.SQL(", ").join(
-        sql.SQL("{}, {}::text").format(sql.Literal(c.name), sql.Identifier(c.name)) for c in cols
-    )
-    key_cols = plan.key_list()
+    objects = [
+        sql.SQL("jsonb_build_object({})").format(
+            sql.SQL(", ").join(
+                sql.SQL("{}, {}::text").format(sql.Literal(c.name), sql.Identifier(c.name))
+                for c in cols[i : i + _PAIRS_PER_OBJECT]
+            )
+        )
+        for i in range(0, len(cols), _PAIRS_PER_OBJECT)
+    ]
     width = len(plan.key.columns)
-    placeholders = sql.SQL(", ").join(
-        sql.SQL("({})").format(sql.SQL(", ").join([sql.Placeholder()] * width)) for _ in keys
-    )
-    query = sql.SQL("SELECT {}, json_build_object({}) FROM {} WHERE ({}) IN ({})").format(
-        key_cols, pairs, plan.relation, key_cols, placeholders
-    )
-    params = [v for key in keys for v in key]
-    out: dict[Key, dict[str, Any]] = {}
-    for row in conn.execute(query, params):
-        out[tuple(_hashable(v) for v in row[:width])] = row[width]
-    return out
+    rows = _rows_by_keys(conn, plan, sql.SQL(" || ").join(objects), keys)
+    return {_key_of(row, width): row[width] for row in rows}
 
 
 def recently_changed(
@@ -493,31 +518,17 @@ def recently_changed(
     """Those of `keys` whose `change_column` lies within `grace` of the server's now()."""
     if not keys or plan.key.keyless:
         return set()
-    key_cols = plan.key_list()
-    width = len(plan.key.columns)
-    placeholders = sql.SQL(", ").join(
-        sql.SQL("({})").format(sql.SQL(", ").join([sql.Placeholder()] * width)) for _ in keys
-    )
-    query = sql.SQL("SELECT {} FROM {} WHERE ({}) IN ({}) AND {} > now() - %s").format(
-        key_cols, plan.relation, key_cols, placeholders, sql.Identifier(change_column)
-    )
-    params = [v for key in keys for v in key] + [grace]
-    return {tuple(_hashable(v) for v in row) for row in conn.execute(query, params)}
+    recent = sql.SQL("{} > now() - %s").format(sql.Identifier(change_column))
+    rows = _rows_by_keys(conn, plan, _TRUE, keys, recent, (grace,))
+    return {_key_of(row, len(plan.key.columns)) for row in rows}
 
 
 def row_hashes(conn: Conn, plan: HashPlan, keys: list[Key]) -> dict[Key, int]:
     """Row hash of each of `keys` present on `conn` (a fresh look, for the live re-check)."""
     if not keys or plan.key.keyless:
         return {}
-    key_cols = plan.key_list()
     width = len(plan.key.columns)
-    placeholders = sql.SQL(", ").join(
-        sql.SQL("({})").format(sql.SQL(", ").join([sql.Placeholder()] * width)) for _ in keys
-    )
-    query = sql.SQL("SELECT {}, {} FROM {} WHERE ({}) IN ({})").format(
-        key_cols, plan.row_hash, plan.relation, key_cols, placeholders
-    )
-    params = [v for key in keys for v in key]
     return {
-        tuple(_hashable(v) for v in r[:width]): int(r[width]) for r in conn.execute(query, params)
+        _key_of(row, width): int(row[width])
+        for row in _rows_by_keys(conn, plan, plan.row_hash, keys)
     }
