@@ -181,3 +181,24 @@ def test_a_partitioned_parent_gets_buckets_for_all_its_partitions_rows(
         parent = replace(tables["public.messages"], est_rows=0, bytes=0)
         assert leaf_size(src, parent).est_rows == 600
         assert leaf_size(src, tables["public.clients"]).est_rows == 1299
+
+
+def test_a_unique_index_on_not_null_columns_keys_a_table_without_primary_key(
+    source_db: Endpoint, target_db: Endpoint
+) -> None:
+    table_sql = (
+        "CREATE TABLE public.promo_codes (code text NOT NULL, company_id text NOT NULL, "
+        "note text, uses int); "
+        "CREATE UNIQUE INDEX promo_codes_note_key ON public.promo_codes (note); "
+        "CREATE UNIQUE INDEX promo_codes_code_key ON public.promo_codes (company_id, code); "
+        "INSERT INTO public.promo_codes SELECT 'CODE' || g, 'studio-lotos', NULL, g "
+        "FROM generate_series(1, 50) g"
+    )
+    with psycopg.connect(source_db.conninfo, autocommit=True) as conn:
+        conn.execute(table_sql)
+    on_target(target_db, table_sql, "UPDATE public.promo_codes SET uses = 0 WHERE code = 'CODE7'")
+    with snapshot_pair(source_db, target_db) as (src, tgt, tables):
+        found = diff_keys(src, tgt, tables["public.promo_codes"])
+    # The nullable `note` index cannot identify rows; (company_id, code) can.
+    assert found.key_columns == ("company_id", "code")
+    assert (found.missing, found.extra, found.changed) == ([], [], [("studio-lotos", "CODE7")])
