@@ -19,6 +19,7 @@ from verify.mask import mask_phone_numbers
 
 BufferColumn = tuple[Table, Column]
 CREDENTIAL_COLUMNS = ("creds",)
+_FOUND = pytest.StashKey[list[BufferColumn]]()
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -26,8 +27,11 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     wanted = {"buffer_column", "credentials_column"} & set(metafunc.fixturenames)
     if not wanted:
         return
-    source = sides(metafunc.config)["source"]
-    found = buffer_columns(source.conn, sorted(source.tables.values(), key=lambda t: t.qualified))
+    if _FOUND not in metafunc.config.stash:  # one detection scan per session, not per test
+        source = sides(metafunc.config)["source"]
+        tables = sorted(source.tables.values(), key=lambda t: t.qualified)
+        metafunc.config.stash[_FOUND] = buffer_columns(source.conn, tables)
+    found = metafunc.config.stash[_FOUND]
     if "credentials_column" in wanted:
         found = [(t, c) for t, c in found if c.name in CREDENTIAL_COLUMNS]
     name = wanted.pop()
