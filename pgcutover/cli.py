@@ -265,12 +265,13 @@ def cmd_verify(args: argparse.Namespace) -> int:
     """Run the contracts and print the gate's verdict."""
     from pgcutover.runner import run_contracts
 
+    live = _live_args(args)
     source, target = _reachable_pair(args)
     outcome = run_contracts(
         source.url,
         target.url,
         Path(args.report_dir),
-        pytest_args=args.pytest_args,
+        pytest_args=[*live, *args.pytest_args],
         stream=args.verbose,
         no_mask=args.no_mask,
     )
@@ -284,6 +285,23 @@ def _show_verdict(args: argparse.Namespace, verdict: Verdict, report_dir: Path) 
         return
     for line in verdict_lines(verdict, report_dir):
         _say(line)
+
+
+def _live_args(args: argparse.Namespace) -> list[str]:
+    """--grace/--change-column, passed through to the contracts (live sources)."""
+    if bool(args.grace) != bool(args.change_column):
+        raise PgcutoverError(
+            "--grace and --change-column go together, e.g. --grace 5m --change-column updated_at"
+        )
+    if not args.grace:
+        return []
+    from verify.rows import parse_grace
+
+    try:
+        parse_grace(args.grace)
+    except ValueError as exc:
+        raise PgcutoverError(str(exc)) from None
+    return [f"--grace={args.grace}", f"--change-column={args.change_column}"]
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -422,6 +440,16 @@ def build_parser() -> argparse.ArgumentParser:
     with_report(p_verify)
     with_json(p_verify)
     p_verify.add_argument("--no-mask", action="store_true", help="show personal data in evidence")
+    p_verify.add_argument(
+        "--grace",
+        metavar="DURATION",
+        help="live source: re-check rows changed within this long of now (e.g. 5m)",
+    )
+    p_verify.add_argument(
+        "--change-column",
+        metavar="COLUMN",
+        help="live source: the column recording a row's last change (e.g. updated_at)",
+    )
     p_verify.add_argument(
         "pytest_args",
         nargs="*",

@@ -61,6 +61,23 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--no-mask", action="store_true", help="show personal data unmasked in evidence"
     )
+    group.addoption(
+        "--grace",
+        default=None,
+        help="live sources: re-check rows changed within this long of now (e.g. 5m, 30s, 1h)",
+    )
+    group.addoption(
+        "--change-column",
+        default=None,
+        help="live sources: the column that records a row's last change (e.g. updated_at)",
+    )
+    group.addoption(
+        "--personal-column",
+        action="append",
+        default=[],
+        help="a column holding personal data, masked in evidence (repeatable; names such as "
+        "name, phone and email are detected)",
+    )
 
 
 def _open_side(config: pytest.Config, role: str) -> Side:

@@ -1,3 +1,3 @@
 """The project's own tests: fixtures live in plugin modules, not here."""
 
-pytest_plugins = ["tests.fix_servers", "tests.fix_contracts"]
+pytest_plugins = ["tests.fix_servers", "tests.fix_contracts", "tests.fix_data_faults"]

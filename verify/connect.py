@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import psycopg
 from psycopg.conninfo import make_conninfo
@@ -195,3 +196,26 @@ def check_reachable(endpoint: Endpoint, *, role: str) -> str:
     with connect(endpoint, role=role, read_only=True, autocommit=True) as conn:
         row = conn.execute("SHOW server_version").fetchone()
     return str(row[0]) if row else "?"
+
+
+# Settings that change how values print as text (search_path does not: our SQL names every
+# object with its schema).
+_TEXT_SETTINGS = {k: v for k, v in CANONICAL_SETTINGS.items() if k != "search_path"}
+
+
+def use_canonical_settings(conn: psycopg.Connection[Any]) -> None:
+    """Give a session someone else opened the settings comparisons rely on: for the current
+    transaction when one is open (nothing outlives it), else for the session."""
+    local = conn.info.transaction_status == psycopg.pq.TransactionStatus.INTRANS
+    for name, value in _TEXT_SETTINGS.items():
+        conn.execute("SELECT set_config(%s, %s, %s)", (name, value, local))
+
+
+def snapshot_connection(endpoint: Endpoint, *, role: str) -> psycopg.Connection[Any]:
+    """A read-only, canonical connection already inside a REPEATABLE READ READ ONLY
+    transaction (one instant of the database), as contracts and benchmarks read."""
+    conn: psycopg.Connection[Any] = connect(
+        endpoint, role=role, read_only=True, canonical=True, autocommit=True
+    )
+    conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+    return conn

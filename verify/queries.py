@@ -21,7 +21,7 @@ from typing import Any
 
 import psycopg
 
-from verify.mask import is_personal_column, mask_value
+from verify.mask import is_personal, mask_value
 
 Conn = psycopg.Connection[Any]
 MAX_ROWS = 100_000  # an application query, not a table dump: refuse to hold more
@@ -128,7 +128,7 @@ def _sort_key(row: tuple[Any, ...]) -> tuple[str, ...]:
 
 def masked(result: QueryResult) -> QueryResult:
     """The result with personal columns (by name) masked, for messages and evidence."""
-    personal = [is_personal_column(name) for name, _ in result.columns]
+    personal = [is_personal(name) for name, _ in result.columns]
     rows = tuple(
         tuple(mask_value(v) if hide else v for v, hide in zip(row, personal, strict=True))
         for row in result.rows
@@ -155,7 +155,7 @@ def compare_results(
     for index, (a, b) in enumerate(zip(src, tgt, strict=True)):
         for (column, _), x, y in zip(source.columns, a, b, strict=True):
             if not _close(x, y, query.float_tolerance):
-                if mask and is_personal_column(column):
+                if mask and is_personal(column):
                     x, y = mask_value(x), mask_value(y)
                 found.append(f"row {index + 1} column {column}: source {x!r}, target {y!r}")
     return found

@@ -1,13 +1,460 @@
-"""Row parity. This first cut counts rows; bucket hashing comes with the data contracts."""
+"""Row parity without shipping rows: bucket hashes computed in the database, then exact keys.
+
+See DESIGN.md, "Canonical forms" and "Row parity without shipping rows". A row's hash is
+64-bit and computed by the server from typed values (`hash_record_extended`), with a text
+cast only where a type's equality is looser than its data (unconstrained numeric, jsonb,
+json, enums, types without a value hash); when the two servers hash a probe row differently
+the hash becomes the first 16 hex digits of md5 over the row's canonical text.
+
+1. Both sides, concurrently: count and sum of row hashes per bucket, bucket = hash(key) mod B.
+2. Only for unequal buckets, both sides stream (bucket, key, row hash) ordered by bucket and
+   are merged one bucket at a time: exact missing, extra and changed keys, flat memory.
+A table without a key is compared as a multiset of row hashes (bucket = row hash mod B).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import itertools
+import json
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
+from typing import Any, TypeVar
 
 import psycopg
 from psycopg import sql
 
+from pgcutover.errors import NoPrimaryKey
+from verify.catalog import Column, Table, fetch_all, load_sql
+from verify.connect import use_canonical_settings
+
 Conn = psycopg.Connection[Any]
+Key = tuple[Any, ...]
+T = TypeVar("T")
+U = TypeVar("U")
+
+TYPED, MD5 = "typed", "md5"
+ROWS_PER_BUCKET = 1000
+# The estimate takes the larger of reltuples and the table's current size in bytes / 256,
+# so a large table never analysed (reltuples -1) still gets enough buckets; this floor only
+# keeps a table that grew since its statistics from landing in a handful.
+MIN_BUCKETS = 1 << 6
+MAX_BUCKETS = 1 << 20
+SAMPLE = 100  # keys kept per kind of difference for evidence; totals are always exact
+
+# Types whose equality is exactly their data (a value hash tells every difference apart and
+# is the same on every server). The rest are hashed as text: numeric without a scale
+# (10.50 = 10.5), jsonb (1.0 = 1), json, enums (hashed by OID, which differs per server),
+# interval ('1 day' = '24 hours'), timetz, domains and composites. Known looseness left in
+# the typed path: float -0 and 0 hash alike, and text under a nondeterministic collation
+# hashes by its collation; md5 of the row text (method MD5) has neither.
+_TYPED_BASES = frozenset(
+    {
+        "smallint",
+        "integer",
+        "bigint",
+        "text",
+        "boolean",
+        "bytea",
+        "uuid",
+        "date",
+        "timestamp with time zone",
+        "timestamp without time zone",
+        "time without time zone",
+        "double precision",
+        "real",
+        "character varying",
+        "character",
+        "oid",
+        "inet",
+        "cidr",
+        "macaddr",
+    }
+)
+_TYPMOD = re.compile(r"\(\d+(?:,\s*\d+)?\)")
+_NUMERIC_WITH_SCALE = re.compile(r"^numeric\(\d+(?:,\s*\d+)?\)$")
+
+
+def hashes_by_value(type_name: str) -> bool:
+    """Whether a column of this type (format_type spelling) may enter the hash as its typed
+    value: equality of the type is equality of its data, and the hash is server-independent."""
+    base = type_name.removesuffix("[]")
+    if _NUMERIC_WITH_SCALE.match(base):
+        return True
+    return _TYPMOD.sub("", base) in _TYPED_BASES
+
+
+def column_expression(column: Column) -> sql.Composable:
+    """The column as it enters the typed row hash: its value, or its text where looser.
+
+    Unconstrained numeric goes in as (value, display scale), which tells apart exactly what
+    its text does (10.50 from 10.5) at a fraction of numeric_out's cost."""
+    ident = sql.Identifier(column.name)
+    if hashes_by_value(column.type):
+        return ident
+    if column.type == "numeric":
+        return sql.SQL("{}, scale({})").format(ident, ident)
+    return sql.SQL("{}::text").format(ident)
+
+
+_INTEGER_TYPES = ("smallint", "integer", "bigint")
+
+
+@dataclass(frozen=True)
+class RowKey:
+    """How rows of one table are identified: columns (empty for whole rows) and why."""
+
+    columns: tuple[str, ...]
+    kind: str  # "primary key", "unique index <name>", "whole row"
+
+    @property
+    def keyless(self) -> bool:
+        """Rows are identified only by their whole content (compared as a multiset)."""
+        return not self.columns
+
+
+def row_key(conn: Conn, table: Table) -> RowKey:
+    """The primary key, else the narrowest unique index on NOT NULL columns, else the whole row."""
+    if table.primary_key:
+        return RowKey(table.primary_key, "primary key")
+    found = fetch_all(conn, "unique_key", schema=table.schema, table=table.name)
+    if found:
+        return RowKey(tuple(found[0]["columns"]), f"unique index {found[0]['index_name']}")
+    return RowKey((), "whole row")
+
+
+def bucket_count(table: Table) -> int:
+    """B, a power of two giving about ROWS_PER_BUCKET rows per bucket (from the catalog's
+    estimate; size in bytes stands in for tables never analysed), never below MIN_BUCKETS."""
+    rows = max(table.est_rows, table.bytes // 256)
+    wanted = max(1, rows // ROWS_PER_BUCKET)
+    return max(MIN_BUCKETS, min(MAX_BUCKETS, 1 << (wanted - 1).bit_length()))
+
+
+def hash_method(source: Conn, target: Conn) -> str:
+    """TYPED when both servers hash the probe row alike, else MD5."""
+    probe = load_sql("hash_probe")
+    values = [conn.execute(probe).fetchone() for conn in (source, target)]
+    return TYPED if values[0] == values[1] else MD5
+
+
+@dataclass(frozen=True)
+class HashPlan:
+    """Everything both sides need to hash one table the same way."""
+
+    table: Table
+    key: RowKey
+    method: str
+    buckets: int
+
+    @property
+    def relation(self) -> sql.Composable:
+        """The table, schema-qualified."""
+        return sql.Identifier(self.table.schema, self.table.name)
+
+    def _columns(self, names: Iterable[str] | None = None) -> list[Column]:
+        if names is None:
+            return list(self.table.columns)
+        by_name = {c.name: c for c in self.table.columns}
+        return [by_name[n] for n in names]
+
+    def _hash(self, columns: list[Column]) -> sql.Composable:
+        if self.method == MD5:
+            row = sql.SQL(", ").join(sql.Identifier(c.name) for c in columns)
+            return sql.SQL("('x' || substr(md5(ROW({})::text), 1, 16))::bit(64)::bigint").format(
+                row
+            )
+        row = sql.SQL(", ").join(column_expression(c) for c in columns)
+        return sql.SQL("hash_record_extended(ROW({}), 0)").format(row)
+
+    @property
+    def row_hash(self) -> sql.Composable:
+        """64-bit hash of the row over the source's columns, by name, in the source's order."""
+        return self._hash(self._columns())
+
+    @property
+    def key_hash(self) -> sql.Composable:
+        """64-bit hash of the key (of the whole row for a keyless table)."""
+        if self.key.keyless:
+            return self.row_hash
+        columns = self._columns(self.key.columns)
+        if self.method == TYPED and len(columns) == 1 and columns[0].type in _INTEGER_TYPES:
+            # The common serial key: its own hash, without building a record per row.
+            return sql.SQL("hashint8extended({}::bigint, 0)").format(
+                sql.Identifier(columns[0].name)
+            )
+        return self._hash(columns)
+
+    @property
+    def bucket(self) -> sql.Composable:
+        """hash(key) mod B, in [0, B)."""
+        b = sql.Literal(self.buckets)
+        return sql.SQL("mod(mod({}, {}) + {}, {})").format(self.key_hash, b, b, b)
+
+    def key_list(self) -> sql.Composable:
+        """The key columns, comma-separated."""
+        return sql.SQL(", ").join(sql.Identifier(c) for c in self.key.columns)
+
+
+def leaf_size(conn: Conn, table: Table) -> Table:
+    """`table` with the estimated rows and bytes of all its leaves (a partitioned parent's
+    own estimate is zero, which would put a whole partitioned table in one bucket)."""
+    relation = sql.Identifier(table.schema, table.name).as_string(conn)
+    found = fetch_all(conn, "table_size", relation=relation)
+    if not found:
+        return table
+    return replace(table, est_rows=int(found[0]["est_rows"]), bytes=int(found[0]["bytes"]))
+
+
+def hash_plan(conn: Conn, table: Table, method: str = TYPED) -> HashPlan:
+    """How `table` is hashed: its key (read on `conn`, the source), method and bucket count."""
+    return HashPlan(table, row_key(conn, table), method, bucket_count(leaf_size(conn, table)))
+
+
+BucketSums = dict[int, tuple[int, int]]
+
+
+@contextmanager
+def hash_aggregate(conn: Conn) -> Iterator[None]:
+    """Steer the planner to a hash aggregate for the bucket query.
+
+    The planner takes the number of buckets for the number of distinct keys (a million
+    groups for a million rows) and sorts every row; B groups fit a hash table easily. The
+    setting is put back afterwards (a failed transaction rolls it back by itself)."""
+    row = conn.execute("SELECT current_setting('enable_sort')").fetchone()
+    previous = str(row[0]) if row else "on"
+    conn.execute("SELECT set_config('enable_sort', 'off', false)")
+    try:
+        yield
+    finally:
+        if conn.info.transaction_status != psycopg.pq.TransactionStatus.INERROR:
+            conn.execute("SELECT set_config('enable_sort', %s, false)", (previous,))
+
+
+def bucket_query(plan: HashPlan) -> sql.Composed:
+    """The first pass's SQL: per bucket, the row count and the sum of row hashes."""
+    return sql.SQL(
+        "SELECT b, count(*), sum(h) FROM (SELECT {} AS b, {} AS h FROM {}) s GROUP BY b"
+    ).format(plan.bucket, plan.row_hash, plan.relation)
+
+
+def bucket_sums(conn: Conn, plan: HashPlan) -> BucketSums:
+    """First pass: bucket -> (row count, sum of row hashes), one scan of the table."""
+    with hash_aggregate(conn):
+        return {int(b): (int(n), int(s)) for b, n, s in conn.execute(bucket_query(plan))}
+
+
+def unequal_buckets(source: BucketSums, target: BucketSums) -> list[int]:
+    """Buckets whose count or hash sum differ between the sides, ascending."""
+    return sorted(b for b in source.keys() | target.keys() if source.get(b) != target.get(b))
+
+
+def both(on_source: Callable[[], T], on_target: Callable[[], U]) -> tuple[T, U]:
+    """Run the two sides' work concurrently (each callable uses its own connection)."""
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="pgcutover-rows") as pool:
+        src, tgt = pool.submit(on_source), pool.submit(on_target)
+        return src.result(), tgt.result()
+
+
+def _hashable(value: Any) -> Any:
+    # Keys come back typed; the odd unhashable one (a json key) is keyed by its JSON text.
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, sort_keys=True)
+    return value
+
+
+def stream_buckets(conn: Conn, plan: HashPlan, buckets: list[int]) -> Iterator[tuple[Any, ...]]:
+    """Second pass: (bucket, row hash, *key) of the rows in `buckets`, ordered by bucket.
+    For a keyless table the key is the row itself, as JSON (for evidence)."""
+    if plan.key.keyless:
+        key: sql.Composable = sql.SQL("to_jsonb(t)")
+    else:
+        key = plan.key_list()
+    query = sql.SQL(
+        "SELECT * FROM (SELECT {} AS b, {} AS h, {} FROM {} AS t) s WHERE b = ANY(%s) ORDER BY b"
+    ).format(plan.bucket, plan.row_hash, key, plan.relation)
+    with conn.cursor() as cur:
+        yield from cur.stream(query, (buckets,), size=1000)
+
+
+def _by_bucket(rows: Iterator[tuple[Any, ...]]) -> Iterator[tuple[int, list[tuple[Any, ...]]]]:
+    for bucket, group in itertools.groupby(rows, key=lambda r: int(r[0])):
+        yield bucket, list(group)
+
+
+def merge_buckets(
+    source: Iterator[tuple[Any, ...]], target: Iterator[tuple[Any, ...]]
+) -> Iterator[tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]]:
+    """Pair the two bucket-ordered streams one bucket at a time: (source rows, target rows)."""
+    src, tgt = _by_bucket(source), _by_bucket(target)
+    s, t = next(src, None), next(tgt, None)
+    while s is not None or t is not None:
+        if t is None or (s is not None and s[0] < t[0]):
+            assert s is not None
+            yield s[1], []
+            s = next(src, None)
+        elif s is None or t[0] < s[0]:
+            yield [], t[1]
+            t = next(tgt, None)
+        else:
+            yield s[1], t[1]
+            s, t = next(src, None), next(tgt, None)
+
+
+@dataclass
+class Differences:
+    """Keys (or, for keyless tables, rows) that differ, with exact totals and kept samples."""
+
+    limit: int | None = None  # keep at most this many per kind (None: keep all)
+    missing: list[Key] = field(default_factory=list)
+    extra: list[Key] = field(default_factory=list)
+    changed: list[Key] = field(default_factory=list)
+    totals: Counter[str] = field(default_factory=Counter)
+
+    def add(self, kind: str, key: Key) -> None:
+        """Count one difference of `kind` and keep its key while under the limit."""
+        self.totals[kind] += 1
+        kept: list[Key] = getattr(self, kind)
+        if self.limit is None or len(kept) < self.limit:
+            kept.append(key)
+
+    @property
+    def any(self) -> bool:
+        """Whether anything differs."""
+        return sum(self.totals.values()) > 0
+
+
+def compare_keyed(
+    pairs: Iterator[tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]], found: Differences
+) -> None:
+    """Missing, extra and changed keys, one bucket at a time."""
+    for src_rows, tgt_rows in pairs:
+        src = {tuple(_hashable(v) for v in r[2:]): r[1] for r in src_rows}
+        tgt = {tuple(_hashable(v) for v in r[2:]): r[1] for r in tgt_rows}
+        for key, h in src.items():
+            if key not in tgt:
+                found.add("missing", key)
+            elif tgt[key] != h:
+                found.add("changed", key)
+        for key in tgt.keys() - src.keys():
+            found.add("extra", key)
+
+
+def compare_multiset(
+    pairs: Iterator[tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]], found: Differences
+) -> None:
+    """Rows of a keyless table missing or extra on the target, counting duplicates."""
+    for src_rows, tgt_rows in pairs:
+        src = Counter(r[1] for r in src_rows)
+        tgt = Counter(r[1] for r in tgt_rows)
+        sample = {r[1]: r[2] for r in itertools.chain(src_rows, tgt_rows)}
+        for h, n in (src - tgt).items():
+            for _ in range(n):
+                found.add("missing", (sample[h],))
+        for h, n in (tgt - src).items():
+            for _ in range(n):
+                found.add("extra", (sample[h],))
+
+
+@dataclass(frozen=True)
+class RowParity:
+    """The verdict of one table: counts, buckets, and the differing keys."""
+
+    table: str
+    key: RowKey
+    method: str
+    buckets: int
+    unequal_buckets: int
+    source_rows: int
+    target_rows: int
+    differences: Differences
+
+    sql: str = ""  # the first pass's query, to reproduce a finding by hand
+    rechecked: int = 0  # live sources: differing keys looked at again in a later snapshot
+    forgiven: int = 0  # of those, the ones that had caught up
+
+    @property
+    def equal(self) -> bool:
+        """Both sides hold the same rows (a count difference always shows as keys too)."""
+        return not self.differences.any
+
+
+def row_parity(
+    source: Conn,
+    target: Conn,
+    table: Table,
+    *,
+    method: str = TYPED,
+    limit: int | None = SAMPLE,
+) -> RowParity:
+    """Compare one table's rows on both sides: at most two scans per side."""
+    plan = hash_plan(source, table, method)
+    src_sums, tgt_sums = both(lambda: bucket_sums(source, plan), lambda: bucket_sums(target, plan))
+    unequal = unequal_buckets(src_sums, tgt_sums)
+    found = Differences(limit=limit)
+    if unequal:
+        # Both queries start on their servers before either stream is read: they run at once.
+        pairs = merge_buckets(
+            stream_buckets(source, plan, unequal), stream_buckets(target, plan, unequal)
+        )
+        (compare_multiset if plan.key.keyless else compare_keyed)(pairs, found)
+    return RowParity(
+        table=table.qualified,
+        key=plan.key,
+        method=method,
+        buckets=plan.buckets,
+        unequal_buckets=len(unequal),
+        source_rows=sum(n for n, _ in src_sums.values()),
+        target_rows=sum(n for n, _ in tgt_sums.values()),
+        differences=found,
+        sql=bucket_query(plan).as_string(source),
+    )
+
+
+@dataclass(frozen=True)
+class KeyDiff:
+    """Exact key differences of one table between two connections."""
+
+    key_columns: tuple[str, ...]
+    missing: list[tuple[Any, ...]]  # keys on source, not on target
+    extra: list[tuple[Any, ...]]  # keys on target, not on source
+    changed: list[tuple[Any, ...]]  # keys on both sides whose rows differ
+
+
+def diff_keys(source: Conn, target: Conn, table: Table) -> KeyDiff:
+    """Exact key differences of one table between two connections (each already inside the
+    transaction/snapshot the caller chose), at most two scans per side.
+
+    Raises NoPrimaryKey for a table with neither a primary key nor a unique index on NOT NULL
+    columns: without a key, a changed row cannot be told from a deleted one plus a new one.
+    """
+    key = row_key(source, table)
+    if key.keyless:
+        raise NoPrimaryKey(
+            f"{table.qualified} has no primary key and no unique index on NOT NULL columns: "
+            "add one to compare it by key"
+        )
+    for conn in (source, target):
+        use_canonical_settings(conn)  # text forms (intervals, composites) must print alike
+    parity = row_parity(source, target, table, method=hash_method(source, target), limit=None)
+    found = parity.differences
+    return KeyDiff(key.columns, found.missing, found.extra, found.changed)
+
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
+_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_grace(text: str) -> timedelta:
+    """'5m', '30s', '1h', '250ms', '2d' (a bare number is seconds) as a timedelta."""
+    match = _DURATION.match(text)
+    if not match:
+        raise ValueError(f"bad --grace {text!r}: use a duration such as 30s, 5m or 1h")
+    return timedelta(seconds=float(match[1]) * _UNITS[match[2] or "s"])
 
 
 def count_rows(conn: Conn, schema: str, table: str) -> int:
@@ -15,3 +462,73 @@ def count_rows(conn: Conn, schema: str, table: str) -> int:
     query = sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(schema, table))
     row = conn.execute(query).fetchone()
     return int(row[0]) if row else 0
+
+
+KEYS_PER_QUERY = 1000  # bound the parameters of one statement (PostgreSQL allows 65535)
+_PAIRS_PER_OBJECT = 50  # json_build_object takes at most 100 arguments
+_TRUE = sql.SQL("true")
+
+
+def _rows_by_keys(
+    conn: Conn,
+    plan: HashPlan,
+    select: sql.Composable,
+    keys: list[Key],
+    also: sql.Composable = _TRUE,
+    also_params: tuple[Any, ...] = (),
+) -> Iterator[tuple[Any, ...]]:
+    """(*key, *select) of the rows with these keys (and `also`), a thousand keys a query."""
+    key_cols = plan.key_list()
+    width = len(plan.key.columns)
+    one = sql.SQL("({})").format(sql.SQL(", ").join([sql.Placeholder()] * width))
+    for start in range(0, len(keys), KEYS_PER_QUERY):
+        chunk = keys[start : start + KEYS_PER_QUERY]
+        query = sql.SQL("SELECT {}, {} FROM {} WHERE ({}) IN ({}) AND {}").format(
+            key_cols, select, plan.relation, key_cols, sql.SQL(", ").join([one] * len(chunk)), also
+        )
+        yield from conn.execute(query, [v for key in chunk for v in key] + list(also_params))
+
+
+def _key_of(row: tuple[Any, ...], width: int) -> Key:
+    return tuple(_hashable(v) for v in row[:width])
+
+
+def fetch_rows_as_text(conn: Conn, plan: HashPlan, keys: list[Key]) -> dict[Key, dict[str, Any]]:
+    """The rows of `keys` as {column: canonical text} (evidence for changed keys)."""
+    if not keys or plan.key.keyless:
+        return {}
+    cols = plan.table.columns
+    objects = [
+        sql.SQL("jsonb_build_object({})").format(
+            sql.SQL(", ").join(
+                sql.SQL("{}, {}::text").format(sql.Literal(c.name), sql.Identifier(c.name))
+                for c in cols[i : i + _PAIRS_PER_OBJECT]
+            )
+        )
+        for i in range(0, len(cols), _PAIRS_PER_OBJECT)
+    ]
+    width = len(plan.key.columns)
+    rows = _rows_by_keys(conn, plan, sql.SQL(" || ").join(objects), keys)
+    return {_key_of(row, width): row[width] for row in rows}
+
+
+def recently_changed(
+    conn: Conn, plan: HashPlan, keys: list[Key], change_column: str, grace: timedelta
+) -> set[Key]:
+    """Those of `keys` whose `change_column` lies within `grace` of the server's now()."""
+    if not keys or plan.key.keyless:
+        return set()
+    recent = sql.SQL("{} > now() - %s").format(sql.Identifier(change_column))
+    rows = _rows_by_keys(conn, plan, _TRUE, keys, recent, (grace,))
+    return {_key_of(row, len(plan.key.columns)) for row in rows}
+
+
+def row_hashes(conn: Conn, plan: HashPlan, keys: list[Key]) -> dict[Key, int]:
+    """Row hash of each of `keys` present on `conn` (a fresh look, for the live re-check)."""
+    if not keys or plan.key.keyless:
+        return {}
+    width = len(plan.key.columns)
+    return {
+        _key_of(row, width): int(row[width])
+        for row in _rows_by_keys(conn, plan, plan.row_hash, keys)
+    }

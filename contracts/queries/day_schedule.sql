@@ -2,8 +2,8 @@
 -- ordered: true
 -- params: {"company_id": "studio-lotos", "day": "2026-12-10"}
 -- params: {"company_id": "studio-lotos", "day": "2026-12-15"}
-SELECT b.start_at, b.end_at, b.status::text AS status, s.name AS service, st.name AS staff,
-       c.name AS client
+SELECT b.start_at, b.end_at, b.status::text AS status, s.name AS service, st.name AS staff_name,
+       c.name AS client_name
 FROM public.bookings b
 JOIN public.services s ON s.id = b.service_id
 JOIN public.clients c ON c.id = b.client_id

@@ -401,3 +401,23 @@ GRANT SELECT ON public.companies, public.services, public.staff, public.staff_sc
 GRANT SELECT, INSERT, UPDATE ON public.clients, public.bookings TO authenticated;
 GRANT ALL ON ALL TABLES IN SCHEMA public TO service_role;
 GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO authenticated, service_role;
+
+-- ---------------------------------------------------------------------------
+-- A table without any key: webhook deliveries from the booking system, kept exactly as they
+-- arrived (the same delivery can arrive twice, and both copies are kept). Row parity has to
+-- compare it as a multiset. Filled here, not by data.py: 40 fixed rows whatever the scale,
+-- with one delivery present twice on purpose.
+-- ---------------------------------------------------------------------------
+CREATE TABLE public.webhook_inbox (
+    company_id text NOT NULL,
+    event text NOT NULL,
+    payload jsonb,
+    received_at timestamptz NOT NULL
+);
+INSERT INTO public.webhook_inbox (company_id, event, payload, received_at)
+SELECT 'studio-lotos',
+       (ARRAY['record.created', 'record.updated', 'record.deleted'])[1 + least(g, 39) % 3],
+       jsonb_build_object('resource_id', 700000000 + least(g, 39), 'attempt', 1),
+       timestamptz '2026-11-19 10:00:00+00' + make_interval(secs => least(g, 39) * 61.000001)
+  FROM generate_series(1, 40) AS g;
+GRANT ALL ON public.webhook_inbox TO service_role;

@@ -24,6 +24,7 @@ def test_row_count_fails_on_a_missing_row_naming_the_table(
     )
     outcome = verify_pair(source_db, target_db)
     assert failed_of(outcome, "test_row_count") == {"test_row_count[public.staff]"}
+    assert failed_of(outcome, "test_row_parity") == {"test_row_parity[public.staff]"}
     assert "-1" in failure(outcome, "test_row_count[public.staff]").message
     assert not outcome.verdict.go
 
@@ -34,6 +35,7 @@ def test_row_count_fails_on_an_extra_row(
     damage_target(target_db, "INSERT INTO public.schema_migrations (version) VALUES ('rogue')")
     outcome = verify_pair(source_db, target_db)
     assert failed_of(outcome, "test_row_count") == {"test_row_count[public.schema_migrations]"}
+    assert failed_of(outcome, "test_row_parity") == {"test_row_parity[public.schema_migrations]"}
 
 
 def test_columns_fails_on_a_changed_type_naming_table_and_column(

@@ -1,0 +1,111 @@
+"""Buffer parity: every Baileys Buffer revives to the same bytes on the target (CRITICAL in
+the review: a key that revives differently silently breaks the WhatsApp session)."""
+
+from __future__ import annotations
+
+import pytest
+
+from pgcutover.pytest_plugin import Side, sides
+from reports.evidence import attach_json, label
+from verify.buffer_parity import (
+    buffer_columns,
+    compare_buffer_column,
+    key_columns,
+    stream_column,
+)
+from verify.buffers import credential_problems, revive
+from verify.catalog import Column, Table
+from verify.mask import mask_phone_numbers
+
+BufferColumn = tuple[Table, Column]
+CREDENTIAL_COLUMNS = ("creds",)
+_FOUND = pytest.StashKey[list[BufferColumn]]()
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """One test per source JSON column that holds Buffers: `public.whatsapp_keys.value`."""
+    wanted = {"buffer_column", "credentials_column"} & set(metafunc.fixturenames)
+    if not wanted:
+        return
+    if _FOUND not in metafunc.config.stash:  # one detection scan per session, not per test
+        source = sides(metafunc.config)["source"]
+        tables = sorted(source.tables.values(), key=lambda t: t.qualified)
+        metafunc.config.stash[_FOUND] = buffer_columns(source.conn, tables)
+    found = metafunc.config.stash[_FOUND]
+    if "credentials_column" in wanted:
+        found = [(t, c) for t, c in found if c.name in CREDENTIAL_COLUMNS]
+    name = wanted.pop()
+    metafunc.parametrize(name, found, ids=[f"{t.qualified}.{c.name}" for t, c in found])
+
+
+def _key_text(columns: tuple[str, ...], key: tuple[str | None, ...], mask: bool = True) -> str:
+    values = [mask_phone_numbers(str(v)) if mask else str(v) for v in key]
+    if len(columns) == 1:
+        return f"{columns[0]}={values[0]}"
+    return f"({', '.join(columns)})=({', '.join(values)})"
+
+
+def test_buffers_revive_equal(
+    buffer_column: BufferColumn, source: Side, target: Side, mask: bool
+) -> None:
+    """Each row's JSON revives (Baileys' reviver) to the same Buffers on both sides: bytes
+    equal whatever the shape, none lost, none turned into a string."""
+    table, column = buffer_column
+    where = f"{table.qualified}.{column.name}"
+    label(feature="Buffer parity", story=where, severity="blocker")
+    assert table.qualified in target.tables, f"{table.qualified} is missing on the target"
+    with target.savepoint():
+        parity = compare_buffer_column(source.conn, target.conn, table, column.name)
+    rows = [
+        {"key": _key_text(parity.key_columns, key, mask), "differences": [str(d) for d in found]}
+        for key, found in parity.differences
+    ]
+    attach_json(
+        "buffer parity",
+        {
+            "column": where,
+            "rows_with_buffers": parity.rows_compared,
+            "rows_differing": parity.rows_differing,
+            "rows": rows,
+        },
+    )
+    first = rows[0] if rows else {"key": "", "differences": []}
+    more = parity.rows_differing - 1
+    assert parity.equal, (
+        f"{where}: {parity.rows_differing} row(s) revive to different Buffers; "
+        f"{first['key']} at {'; '.join(first['differences'][:3])}"
+        + (f" (+{more} more rows)" if more > 0 else "")
+    )
+
+
+def test_credentials_shape(
+    credentials_column: BufferColumn, source: Side, target: Side, mask: bool
+) -> None:
+    """Credentials on the target have what Baileys needs: key pairs of 32/33-byte Buffers,
+    signedPreKey with keyPair and signature, registrationId, advSecretKey."""
+    table, column = credentials_column
+    where = f"{table.qualified}.{column.name}"
+    label(feature="Buffer parity", story=where, severity="blocker")
+    keys = key_columns(source.conn, table, column.name)
+    on_source = {
+        key: set(credential_problems(revive(value)))
+        for key, value in stream_column(source.conn, table, column.name, keys)
+    }
+    problems = []
+    with target.savepoint():
+        for key, value in stream_column(target.conn, table, column.name, keys):
+            new = [
+                p for p in credential_problems(revive(value)) if p not in on_source.get(key, set())
+            ]
+            problems += [f"{_key_text(keys, key, mask)} {p}" for p in new]
+    attach_json(
+        "credential shape",
+        {
+            "column": where,
+            "problems_on_target": problems,
+            "already_on_source": {
+                _key_text(keys, k, mask): sorted(v) for k, v in on_source.items() if v
+            },
+        },
+    )
+    assert not problems, f"{where}: {len(problems)} problem(s): {'; '.join(problems[:3])}"

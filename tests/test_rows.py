@@ -1,0 +1,204 @@
+"""verify.rows on real servers: exact keys, keyless tables, hash methods, live re-checks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import timedelta
+from typing import Any
+
+import psycopg
+import pytest
+
+from pgcutover.errors import NoPrimaryKey
+from tests.fix_data_faults import on_target
+from verify.catalog import Table, read_tables, schema_scope
+from verify.connect import Endpoint, snapshot_connection, use_canonical_settings
+from verify.row_report import live_recheck
+from verify.rows import (
+    MD5,
+    TYPED,
+    bucket_count,
+    diff_keys,
+    hash_method,
+    hashes_by_value,
+    leaf_size,
+    parse_grace,
+    row_parity,
+)
+
+
+@contextmanager
+def snapshot_pair(
+    source: Endpoint, target: Endpoint
+) -> Iterator[tuple[psycopg.Connection[Any], psycopg.Connection[Any], dict[str, Table]]]:
+    """Both sides read-only, canonical, each in one REPEATABLE READ snapshot; source tables."""
+    with (
+        snapshot_connection(source, role="source") as src,
+        snapshot_connection(target, role="target") as tgt,
+    ):
+        tables = {t.qualified: t for t in read_tables(src, schema_scope(src).included)}
+        yield src, tgt, tables
+
+
+def test_diff_keys_names_missing_extra_and_changed_composite_text_keys(
+    source_db: Endpoint, target_db: Endpoint
+) -> None:
+    on_target(
+        target_db,
+        "DELETE FROM public.appointments_cache WHERE external_id = '700000005'",
+        "INSERT INTO public.appointments_cache SELECT company_id, 'Ёж-1', payload, fetched_at, "
+        "updated_at FROM public.appointments_cache WHERE external_id = '700000006'",
+        "UPDATE public.appointments_cache SET payload = payload || '{\"deleted\": true}' "
+        "WHERE external_id IN ('700000007', '700000100')",
+    )
+    with snapshot_pair(source_db, target_db) as (src, tgt, tables):
+        found = diff_keys(src, tgt, tables["public.appointments_cache"])
+    assert found.key_columns == ("company_id", "external_id")
+    assert found.missing == [("studio-lotos", "700000005")]
+    assert found.extra == [("studio-lotos", "Ёж-1")]
+    assert sorted(found.changed) == [("studio-lotos", "700000007"), ("studio-lotos", "700000100")]
+
+
+def test_diff_keys_finds_nothing_on_a_clean_copy(source_db: Endpoint, target_db: Endpoint) -> None:
+    with snapshot_pair(source_db, target_db) as (src, tgt, tables):
+        found = diff_keys(src, tgt, tables["public.clients"])
+    assert (found.missing, found.extra, found.changed) == ([], [], [])
+
+
+def test_diff_keys_refuses_a_keyless_table_in_one_line(
+    source_db: Endpoint, target_db: Endpoint
+) -> None:
+    with (
+        snapshot_pair(source_db, target_db) as (src, tgt, tables),
+        pytest.raises(NoPrimaryKey, match=r"^public.webhook_inbox has no primary key") as caught,
+    ):
+        diff_keys(src, tgt, tables["public.webhook_inbox"])
+    assert "\n" not in str(caught.value)
+
+
+def test_md5_and_typed_hashes_give_the_same_verdicts(
+    source_db: Endpoint, target_db: Endpoint
+) -> None:
+    on_target(
+        target_db,
+        "UPDATE public.clients SET loyalty_points = 10.5 WHERE id = 1",
+        "UPDATE public.bookings SET status = 'cancelled' WHERE status = 'completed' "
+        "AND id = (SELECT id FROM public.bookings WHERE status = 'completed' ORDER BY id LIMIT 1)",
+        "DELETE FROM public.webhook_inbox WHERE ctid = (SELECT min(ctid) FROM public.webhook_inbox)",
+    )
+    with snapshot_pair(source_db, target_db) as (src, tgt, tables):
+        assert hash_method(src, tgt) == TYPED
+        for name in ("public.clients", "public.bookings", "public.webhook_inbox"):
+            typed = row_parity(src, tgt, tables[name], method=TYPED).differences
+            md5 = row_parity(src, tgt, tables[name], method=MD5).differences
+            assert typed.totals == md5.totals and sum(typed.totals.values()) == 1, name
+            assert (typed.missing, typed.changed) == (md5.missing, md5.changed), name
+
+
+def test_a_live_row_that_caught_up_is_forgiven_and_an_old_one_is_not(
+    source_db: Endpoint, target_db: Endpoint
+) -> None:
+    # The live source just wrote row 1 (the target lags); target row 2 is simply wrong.
+    with psycopg.connect(source_db.conninfo, autocommit=True) as conn:
+        conn.execute("UPDATE public.clients SET notes = 'new', updated_at = now() WHERE id = 1")
+    on_target(target_db, "UPDATE public.clients SET notes = 'stale' WHERE id = 2")
+    with snapshot_pair(source_db, target_db) as (src, tgt, tables):
+        table = tables["public.clients"]
+        parity = row_parity(src, tgt, table, limit=None)
+        assert sorted(parity.differences.changed) == [(1,), (2,)]
+        # Meanwhile the sync catches row 1 up; the re-check looks in fresh snapshots.
+        with psycopg.connect(source_db.conninfo) as conn:
+            row = conn.execute("SELECT updated_at FROM public.clients WHERE id = 1").fetchone()
+        assert row is not None
+        on_target(
+            target_db,
+            psycopg.sql.SQL(
+                "UPDATE public.clients SET notes = 'new', updated_at = {} WHERE id = 1"
+            ).format(psycopg.sql.Literal(row[0])),
+        )
+        rechecked = live_recheck(
+            parity, table, source_db, target_db, "updated_at", timedelta(minutes=5)
+        )
+    assert (rechecked.rechecked, rechecked.forgiven) == (1, 1)
+    assert rechecked.differences.changed == [(2,)]
+
+
+def test_parse_grace_reads_durations_and_rejects_nonsense() -> None:
+    assert parse_grace("5m") == timedelta(minutes=5)
+    assert parse_grace("30") == timedelta(seconds=30)
+    with pytest.raises(ValueError, match="--grace"):
+        parse_grace("five minutes")
+
+
+@pytest.mark.parametrize(
+    ("type_name", "by_value"),
+    [
+        ("bigint", True),
+        ("numeric(10,2)", True),
+        ("numeric", False),
+        ("jsonb", False),
+        ("json", False),
+        ("text[]", True),
+        ("numeric[]", False),
+        ("public.booking_status", False),
+        ("interval", False),
+        ("character varying(64)", True),
+        ("timestamp(3) with time zone", True),
+    ],
+)
+def test_only_types_whose_equality_is_their_data_hash_by_value(
+    type_name: str, by_value: bool
+) -> None:
+    assert hashes_by_value(type_name) is by_value
+
+
+def test_buckets_hold_about_a_thousand_rows_and_are_never_few() -> None:
+    table = Table("public", "t", "r", None, est_rows=10_000_000, bytes=0)
+    assert bucket_count(table) == 16384
+    assert bucket_count(Table("public", "t", "r", None, est_rows=0, bytes=0)) == 64
+    # Never analysed (no estimate), 300 MB on disk: sized from the bytes.
+    assert bucket_count(Table("public", "t", "r", None, est_rows=0, bytes=300 << 20)) == 2048
+
+
+def test_diff_keys_on_the_callers_sessions_sets_text_forms_for_its_transaction_only(
+    source_db: Endpoint, target_db: Endpoint
+) -> None:
+    with psycopg.connect(target_db.conninfo, options="-c TimeZone=Asia/Tokyo") as conn:
+        conn.execute("SELECT 1")  # psycopg opened a transaction, as the migrator's would
+        use_canonical_settings(conn)
+        assert conn.execute("SHOW TimeZone").fetchone() == ("UTC",)
+        conn.commit()
+        assert conn.execute("SHOW TimeZone").fetchone() == ("Asia/Tokyo",)
+
+
+def test_a_partitioned_parent_gets_buckets_for_all_its_partitions_rows(
+    source_db: Endpoint, target_db: Endpoint
+) -> None:
+    with snapshot_pair(source_db, target_db) as (src, _tgt, tables):
+        # Autovacuum never analyses a partitioned parent, so its own estimate is often -1.
+        parent = replace(tables["public.messages"], est_rows=0, bytes=0)
+        assert leaf_size(src, parent).est_rows == 600
+        assert leaf_size(src, tables["public.clients"]).est_rows == 1299
+
+
+def test_a_unique_index_on_not_null_columns_keys_a_table_without_primary_key(
+    source_db: Endpoint, target_db: Endpoint
+) -> None:
+    table_sql = (
+        "CREATE TABLE public.promo_codes (code text NOT NULL, company_id text NOT NULL, "
+        "note text, uses int); "
+        "CREATE UNIQUE INDEX promo_codes_note_key ON public.promo_codes (note); "
+        "CREATE UNIQUE INDEX promo_codes_code_key ON public.promo_codes (company_id, code); "
+        "INSERT INTO public.promo_codes SELECT 'CODE' || g, 'studio-lotos', NULL, g "
+        "FROM generate_series(1, 50) g"
+    )
+    with psycopg.connect(source_db.conninfo, autocommit=True) as conn:
+        conn.execute(table_sql)
+    on_target(target_db, table_sql, "UPDATE public.promo_codes SET uses = 0 WHERE code = 'CODE7'")
+    with snapshot_pair(source_db, target_db) as (src, tgt, tables):
+        found = diff_keys(src, tgt, tables["public.promo_codes"])
+    # The nullable `note` index cannot identify rows; (company_id, code) can.
+    assert found.key_columns == ("company_id", "code")
+    assert (found.missing, found.extra, found.changed) == ([], [], [("studio-lotos", "CODE7")])
