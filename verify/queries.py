@@ -85,8 +85,10 @@ def load_queries(folder: Path) -> list[Query]:
 
 
 def params_id(params: Mapping[str, Any]) -> str:
-    """A short, stable test id for one parameter set."""
-    return ",".join(f"{k}={v}" for k, v in sorted(params.items())) or "no-params"
+    """A short, stable test id for one parameter set; personal values masked, since test ids
+    reach every report."""
+    shown = {k: mask_value(v) if is_personal(k) else v for k, v in sorted(params.items())}
+    return ",".join(f"{k}={v}" for k, v in shown.items()) or "no-params"
 
 
 def run_query(conn: Conn, query: Query, params: Mapping[str, Any]) -> QueryResult:

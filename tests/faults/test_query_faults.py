@@ -29,7 +29,7 @@ def test_query_masks_personal_values_in_its_message(
         target_db, "UPDATE public.clients SET name = 'Иван Подменный' WHERE phone = '+79012345678'"
     )
     outcome = verify_pair(source_db, target_db, "-k", "test_query")
-    name = "test_query[client_by_phone-company_id=studio-lotos,phone=+79012345678]"
+    name = "test_query[client_by_phone-company_id=studio-lotos,phone=+7 *** *** 56 78]"
     assert failed_of(outcome, "test_query") == {name}
     message = failure(outcome, name).message
     assert "column name" in message and "И*** П***" in message
