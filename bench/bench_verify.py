@@ -1,6 +1,6 @@
 """Benchmark: row parity of a clients-like table, pgcutover against three baselines.
 
-    python bench/verify.py [--rows 1000000] [--repeat 1]
+    python bench/bench_verify.py [--rows 1000000] [--repeat 1]
 
 On one server pair (PGCUTOVER_SOURCE_URL / PGCUTOVER_TARGET_URL, or started here), a
 clients-like table of --rows rows is generated identically on both sides; each method

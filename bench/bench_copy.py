@@ -14,23 +14,17 @@ timestamps, numeric, text[], jsonb holding a Buffer):
   (f) client peak RSS of pgcutover copy at a second, smaller size (flat memory)
 
 Prints a table and writes bench/results/copy.json. Usage:
-    python bench/copy.py [--rows 1000000] [--rss-rows 100000]
+    python bench/bench_copy.py [--rows 1000000] [--rss-rows 100000]
 """
 
 from __future__ import annotations
 
-import os
-import sys
-
-# Run as `python bench/copy.py`, this folder comes first on sys.path and this file
-# would shadow the standard library's `copy` module: take the folder off first.
-if sys.path and os.path.abspath(sys.path[0]) == os.path.dirname(os.path.abspath(__file__)):
-    sys.path.pop(0)
-
 import argparse
 import json
+import os
 import platform
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
