@@ -42,6 +42,7 @@ from pgcutover.errors import ConnectFailed, CopyFailed, NoPrimaryKey, SyncFailed
 from verify.catalog import Conn, Table
 from verify.connect import Endpoint, connect
 from verify.mask import scrub
+from verify.rows import diff_keys
 
 _TIME_TYPES = {"timestamp with time zone", "timestamp without time zone", "date"}
 
@@ -123,14 +124,6 @@ def _hash_diff(
     source_ep: Endpoint, target_ep: Endpoint, snapshot: str, table: Table
 ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     """(keys to upsert, keys gone from the source) by the data contracts' row hashing."""
-    from verify import rows
-
-    diff_keys = getattr(rows, "diff_keys", None)
-    if diff_keys is None:
-        raise CopyFailed(
-            f"{table.qualified} has no change column and this pgcutover lacks "
-            "verify.rows.diff_keys (row-parity hashing): pass --change-column, or upgrade"
-        )
     with (
         connect(source_ep, role="source", read_only=True, canonical=True, autocommit=True) as src,
         connect(target_ep, role="target", read_only=True, canonical=True, autocommit=True) as tgt,

@@ -135,16 +135,9 @@ def test_sync_unknown_table_is_one_line(source_db: Endpoint, target_db: Endpoint
     assert result.returncode == 2 and "public.nope" in result.stderr
 
 
-def _require_diff_keys() -> None:
-    rows = pytest.importorskip("verify.rows")
-    if not hasattr(rows, "diff_keys"):
-        pytest.skip("verify.rows.diff_keys (issue 6) is not on this branch yet")
-
-
 def test_sync_hash_path_moves_rows_of_a_table_without_change_column(
     source_db: Endpoint, empty_target: Endpoint
 ) -> None:
-    _require_diff_keys()
     run_copy(source_db, empty_target)
     execute(
         source_db,
