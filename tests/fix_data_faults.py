@@ -16,25 +16,15 @@ from psycopg import sql
 
 from pgcutover.demo_job import create_database
 from pgcutover.runner import VerifyOutcome, run_contracts
+from tests.fix_contracts import damage_target as on_target
 from tests.fix_servers import Servers, drop_database, unique_name
-from verify.connect import Endpoint, connect
+from verify.connect import Endpoint
 
 Statement = sql.Composable | str
 FaultRun = Callable[..., VerifyOutcome]
 
 # The data families: the ids a data fault may fail (schema contracts judge schema faults).
 DATA_FAMILIES = ("test_row_", "test_buffers_", "test_credentials_", "test_sequence_")
-
-
-def on_target(target: Endpoint, *statements: Statement) -> None:
-    """Run statements on the target in one transaction, triggers and FK checks off."""
-    with (
-        connect(target, role="target", read_only=False, autocommit=True) as conn,
-        conn.transaction(),
-    ):
-        conn.execute("SET LOCAL session_replication_role = replica")
-        for statement in statements:
-            conn.execute(statement)
 
 
 @pytest.fixture(scope="session")

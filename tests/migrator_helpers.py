@@ -2,29 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 from psycopg import sql
 
 from verify.catalog import read_tables
 from verify.connect import Endpoint, connect
-
-
-def cli(
-    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
-) -> subprocess.CompletedProcess[str]:
-    """Run `pgcutover ARGS` in a child process (so a kill -9 hook kills only it)."""
-    return subprocess.run(
-        [sys.executable, "-m", "pgcutover.cli", *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **(env or {})},
-        cwd=cwd,
-        timeout=300,
-    )
 
 
 def fingerprints(

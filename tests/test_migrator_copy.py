@@ -7,8 +7,9 @@ import pytest
 
 from migrator.copy import triggers_off
 from migrator.job import CopyOptions, run_copy
+from tests.fix_cli import pgcutover as cli
 from tests.fix_contracts import RunContracts, failed_ids
-from tests.migrator_helpers import cli, execute, fingerprints, scalar
+from tests.migrator_helpers import execute, fingerprints, scalar
 from verify.catalog import read_tables
 from verify.connect import Endpoint, connect
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from migrator.plan import fk_order
-from tests.migrator_helpers import cli, execute, scalar
+from tests.fix_cli import pgcutover as cli
+from tests.migrator_helpers import execute, scalar
 from verify.catalog import Table
 from verify.connect import Endpoint
 

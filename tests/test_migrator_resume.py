@@ -6,7 +6,8 @@ import signal
 
 import pytest
 
-from tests.migrator_helpers import cli, execute, fingerprints, scalar
+from tests.fix_cli import pgcutover as cli
+from tests.migrator_helpers import execute, fingerprints, scalar
 from verify.connect import Endpoint
 
 SPLIT = ("--jobs", "2", "--split-mb", "0.1")

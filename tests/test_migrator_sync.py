@@ -8,7 +8,8 @@ import pytest
 
 from migrator.job import run_copy
 from migrator.sync import SyncOptions, run_sync
-from tests.migrator_helpers import cli, execute, fingerprints, scalar
+from tests.fix_cli import pgcutover as cli
+from tests.migrator_helpers import execute, fingerprints, scalar
 from verify.connect import Endpoint
 
 TABLES = ("public.clients", "public.reminders", "public.whatsapp_keys")

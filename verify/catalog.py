@@ -30,15 +30,17 @@ Conn = psycopg.Connection[Any]
 
 
 @cache
-def load_sql(name: str) -> str:
-    """The text of verify/sql/<name>.sql."""
-    return files("verify").joinpath("sql").joinpath(f"{name}.sql").read_text(encoding="utf-8")
+def load_sql(name: str, package: str = "verify") -> str:
+    """The text of <package>/sql/<name>.sql (verify's own, or another room's)."""
+    return files(package).joinpath("sql").joinpath(f"{name}.sql").read_text(encoding="utf-8")
 
 
-def fetch_all(conn: Conn, name: str, **params: Any) -> list[dict[str, Any]]:
-    """Run verify/sql/<name>.sql with `params` and return the rows as dicts."""
+def fetch_all(
+    conn: Conn, name: str, *, package: str = "verify", **params: Any
+) -> list[dict[str, Any]]:
+    """Run <package>/sql/<name>.sql with `params` and return the rows as dicts."""
     with conn.cursor(row_factory=dict_row) as cur:
-        cur.execute(load_sql(name), params or None)
+        cur.execute(load_sql(name, package), params or None)
         return cur.fetchall()
 
 
