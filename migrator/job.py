@@ -34,6 +34,7 @@ from migrator.progress import PlainSink, QuietSink, Sink
 from migrator.retry import with_retry
 from migrator.schema import dump_schema, pick_dump_tools, restore_section
 from migrator.sequences import copy_sequence_values
+from migrator.settings import copy_settings
 from migrator.tools import BinDir
 from pgcutover.errors import ConnectFailed, CopyFailed, MissingExtension, TargetNotEmpty
 from verify.catalog import Conn, Table, read_tables, server_version
@@ -74,6 +75,7 @@ class CopyReport:
     tables: list[TableResult] = field(default_factory=list)
     roles_created: list[str] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)
+    settings_refused: list[str] = field(default_factory=list)
     snapshot: str = ""
     seconds: float = 0.0
     resumed: bool = False
@@ -287,21 +289,22 @@ def _finish_job(
     drop_roles: tuple[str, ...],
     sink: Sink,
 ) -> list[str]:
-    """Post-data, then sequences, each committed with its checkpoint."""
-    dropped: list[str] = []
+    """Post-data, then sequences and settings, each committed with its checkpoint.
+    Returns the database/role settings the target refused."""
     if not job.post_data_done:
         sink.line("schema: indexes, constraints, triggers (post-data)")
         with tempfile.TemporaryDirectory(prefix="pgcutover-dump-") as tmp:
             dump = Path(tmp) / "schema.dump"
             dump.write_bytes(job.schema_dump)
             with target.transaction():
-                dropped = restore_section(tools, dump, target, "post-data", drop_roles=drop_roles)
+                restore_section(tools, dump, target, "post-data", drop_roles=drop_roles)
                 state.mark_post_data(target)
         hooks.maybe_kill(hooks.kill_point(), "post-data", "commit")
     with target.transaction():
         copy_sequence_values(source, target, plan.sequences)
+        refused = copy_settings(source, target, tuple(r for r in plan.roles if r not in drop_roles))
         state.mark_finished(target)
-    return dropped
+    return refused
 
 
 def run_copy(
@@ -402,7 +405,7 @@ def run_copy(
         results = _run_units(run, pending)
         report.retries = run.retries
         report.tables = _per_table(results)
-        _finish_job(source, target, plan, tools, job, drop_roles, sink)
+        report.settings_refused = _finish_job(source, target, plan, tools, job, drop_roles, sink)
         source.execute("COMMIT")
     report.seconds = time.monotonic() - started
     return report

@@ -179,6 +179,8 @@ def cmd_copy(args: argparse.Namespace) -> int:
         _say(line)
     for item in report.dropped:
         _say(f"dropped (--supabase-roles skip): {item}")
+    for item in report.settings_refused:
+        _say(f"setting not carried over: {item}")
     return EXIT_GO
 
 

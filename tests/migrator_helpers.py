@@ -28,7 +28,7 @@ def fingerprints(
     return result
 
 
-def execute(endpoint: Endpoint, *statements: str) -> None:
+def execute(endpoint: Endpoint, *statements: str | sql.Composable) -> None:
     """Run statements on a database in one transaction."""
     with connect(endpoint, role="side", read_only=False) as conn:
         for s in statements:

@@ -157,3 +157,33 @@ def test_replica_role_keeps_triggers_from_firing(target_db: Endpoint) -> None:
             conn.execute("UPDATE public.clients SET name = name || 'x' WHERE id = 1")
         after = conn.execute("SELECT updated_at FROM public.clients WHERE id = 1").fetchone()
         assert before == after
+
+
+def test_copy_carries_database_and_role_settings(
+    source_db: Endpoint, empty_target: Endpoint, verify_pair: RunContracts
+) -> None:
+    from psycopg import sql as q
+
+    src = q.Identifier(source_db.dbname)
+    execute(
+        source_db,
+        q.SQL("ALTER DATABASE {} SET statement_timeout = '30s'").format(src),
+        q.SQL("""ALTER DATABASE {} SET search_path = "$user", public, auth""").format(src),
+        q.SQL("ALTER ROLE anon IN DATABASE {} SET statement_timeout = '3s'").format(src),
+    )
+    report = run_copy(source_db, empty_target)
+    assert report.settings_refused == []
+    settings = scalar(
+        empty_target,
+        "SELECT array_agg(coalesce(r.rolname, '') || ':' || c ORDER BY 1) FROM pg_db_role_setting s"
+        " LEFT JOIN pg_roles r ON r.oid = s.setrole CROSS JOIN unnest(s.setconfig) c"
+        " WHERE s.setdatabase = (SELECT oid FROM pg_database WHERE datname = current_database())",
+    )
+    assert set(settings) == {
+        ":statement_timeout=30s",
+        ':search_path="$user", public, auth',
+        "anon:statement_timeout=3s",
+    }
+    outcome = verify_pair(source_db, empty_target, "-k", "test_settings")
+    assert {n for n in failed_ids(outcome) if n.startswith("test_settings")} == set()
+    assert outcome.verdict.counts["passed"] >= 2
