@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from verify.connect import Endpoint
+
 
 def pgcutover(
     *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
@@ -31,3 +33,19 @@ def assert_one_line_error(result: subprocess.CompletedProcess[str], *needles: st
     for needle in needles:
         assert needle in lines[0], lines[0]
     return lines[0]
+
+
+def verify_cli(
+    source: Endpoint, target: Endpoint, report_dir: Path, *extra: str
+) -> subprocess.CompletedProcess[str]:
+    """`pgcutover verify` of two databases into report_dir, with extra flags."""
+    return pgcutover(
+        "verify",
+        "--source",
+        source.url,
+        "--target",
+        target.url,
+        "--report-dir",
+        str(report_dir),
+        *extra,
+    )

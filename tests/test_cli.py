@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fix_cli import assert_one_line_error, pgcutover
+from tests.fix_cli import assert_one_line_error, pgcutover, verify_cli
 from verify.connect import Endpoint
 
 
@@ -91,15 +91,7 @@ def test_copy_then_verify_says_go(
     copied = pgcutover("copy", "--source", source_db.url, "--target", empty_target.url)
     assert copied.returncode == 0, copied.stderr
     assert "public.clients" in copied.stdout
-    verified = pgcutover(
-        "verify",
-        "--source",
-        source_db.url,
-        "--target",
-        empty_target.url,
-        "--report-dir",
-        str(tmp_path / "r"),
-    )
+    verified = verify_cli(source_db, empty_target, tmp_path / "r")
     assert verified.returncode == 0, verified.stdout + verified.stderr
     assert "VERDICT: GO" in verified.stdout
     assert (tmp_path / "r" / "gate.json").exists()
@@ -121,15 +113,7 @@ def test_verify_of_a_damaged_target_says_no_go_naming_the_table(
             "DELETE FROM public.schema_migrations"
             " WHERE version = (SELECT min(version) FROM public.schema_migrations)"
         )
-    result = pgcutover(
-        "verify",
-        "--source",
-        source_db.url,
-        "--target",
-        target_db.url,
-        "--report-dir",
-        str(tmp_path),
-    )
+    result = verify_cli(source_db, target_db, tmp_path)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "FAILED test_row_count[public.schema_migrations]" in result.stdout
     assert "VERDICT: NO-GO" in result.stdout
@@ -154,16 +138,7 @@ def test_demo_break_missing_row_says_no_go_naming_clients(tmp_path: Path) -> Non
 def test_verify_json_prints_the_gate_as_json(
     source_db: Endpoint, target_db: Endpoint, tmp_path: Path
 ) -> None:
-    result = pgcutover(
-        "verify",
-        "--source",
-        source_db.url,
-        "--target",
-        target_db.url,
-        "--report-dir",
-        str(tmp_path),
-        "--json",
-    )
+    result = verify_cli(source_db, target_db, tmp_path, "--json")
     assert result.returncode == 0, result.stderr
     gate = json.loads(result.stdout)
     assert gate["verdict"] == "GO" and gate["ran"] == gate["expected"] > 0

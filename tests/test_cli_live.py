@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.test_cli import assert_one_line_error, pgcutover
+from tests.fix_cli import assert_one_line_error, pgcutover, verify_cli
 from verify.connect import Endpoint
 
 
@@ -31,18 +31,8 @@ def test_verify_wants_grace_and_change_column_together() -> None:
 def test_verify_with_grace_on_a_clean_copy_says_go(
     source_db: Endpoint, target_db: Endpoint, tmp_path: Path
 ) -> None:
-    result = pgcutover(
-        "verify",
-        "--source",
-        source_db.url,
-        "--target",
-        target_db.url,
-        "--report-dir",
-        str(tmp_path),
-        "--grace",
-        "5m",
-        "--change-column",
-        "updated_at",
+    result = verify_cli(
+        source_db, target_db, tmp_path, "--grace", "5m", "--change-column", "updated_at"
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "VERDICT: GO" in result.stdout

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fix_cli import pgcutover
+from tests.fix_cli import pgcutover, verify_cli
 from verify.connect import Endpoint
 
 
@@ -24,15 +24,7 @@ def test_report_renders_one_html_file_and_repeats_the_verdict(
 ) -> None:
     if shutil.which("npx") is None:
         pytest.skip("Node.js is not installed")
-    verified = pgcutover(
-        "verify",
-        "--source",
-        source_db.url,
-        "--target",
-        target_db.url,
-        "--report-dir",
-        str(tmp_path),
-    )
+    verified = verify_cli(source_db, target_db, tmp_path)
     assert verified.returncode == 0, verified.stdout + verified.stderr
     reported = pgcutover("report", "--report-dir", str(tmp_path))
     assert reported.returncode == 0, reported.stdout + reported.stderr
