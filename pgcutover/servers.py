@@ -28,6 +28,7 @@ from pathlib import Path
 
 from migrator.tools import BinDir, server_bindirs
 from pgcutover.errors import ServerStartFailed, ToolMissing
+from verify.mask import redact_url
 
 SERVER_USER = "pgcutover"
 # Ephemeral servers trade durability for speed: nothing here outlives the run.
@@ -44,8 +45,8 @@ class LocalServer:
     bindir: BinDir
     datadir: Path
     port: int
-    password: str
-    run_as: str | None
+    password: str = field(repr=False)  # reprs reach test output and traces: never the secret
+    run_as: str | None = None
 
     def url(self, dbname: str = "postgres") -> str:
         """A URL for `dbname` on this server (carries the password)."""
@@ -77,6 +78,13 @@ class ServerPair:
     target_url: str
     provider: str
     _stops: list[Callable[[], None]] = field(default_factory=list, repr=False)
+
+    def __repr__(self) -> str:
+        # Test output and traces show reprs: URLs appear redacted, as in every log line.
+        return (
+            f"ServerPair({redact_url(self.source_url)!r}, {redact_url(self.target_url)!r}, "
+            f"{self.provider!r})"
+        )
 
     def stop(self) -> None:
         """Stop what this pair started, newest first."""

@@ -23,3 +23,12 @@ def test_scrub_removes_urls_keywords_and_given_secrets() -> None:
     text = "failed for postgresql://u:topsecret@h/db, password=alsosecret, key KEY123"
     cleaned = scrub(text, ["KEY123"])
     assert "topsecret" not in cleaned and "alsosecret" not in cleaned and "KEY123" not in cleaned
+
+
+def test_endpoint_and_server_pair_reprs_hide_the_password() -> None:
+    from pgcutover.servers import ServerPair
+    from verify.connect import parse_url
+
+    url = "postgresql://app:hunter2secret@db.example:5432/prod"
+    assert "hunter2secret" not in repr(parse_url(url))
+    assert "hunter2secret" not in repr(ServerPair(url, url, "given URLs"))

@@ -34,7 +34,7 @@ _SCHEMES = {"postgresql", "postgres", "postgresql+psycopg", "postgresql+psycopg2
 CONNECT_TIMEOUT_S = 5
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Endpoint:
     """A parsed database URL: what to connect to, and how to name it safely."""
 
@@ -45,6 +45,11 @@ class Endpoint:
     user: str
     dbname: str
     password: str | None
+
+    def __repr__(self) -> str:
+        # pytest prints the arguments of a failing test, and Allure keeps that trace: the
+        # repr must be as safe as a log line.
+        return f"Endpoint({self.display!r})"
 
     @property
     def display(self) -> str:
