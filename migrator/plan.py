@@ -257,7 +257,9 @@ def plan_lines(data: dict[str, Any]) -> list[str]:
         for name in target["missing_extensions"]:
             lines.append(f"target lacks extension: {name}")
         for name in target["missing_roles"]:
-            action = "copy creates it NOLOGIN" if data["supabase_roles"] == "create" else "not created"
+            action = (
+                "copy creates it NOLOGIN" if data["supabase_roles"] == "create" else "not created"
+            )
             lines.append(f"target lacks role: {name} ({action})")
     for item in data["dropped"]:
         lines.append(f"dropped (--supabase-roles skip): {item}")

@@ -42,6 +42,16 @@ def drop_database(server: Endpoint, name: str) -> None:
         )
 
 
+def execute(endpoint: Endpoint, *statements: str | sql.Composable) -> None:
+    """Run statements on a database (as its superuser) in one transaction."""
+    with (
+        connect(endpoint, role="test", read_only=False, autocommit=True) as conn,
+        conn.transaction(),
+    ):
+        for statement in statements:
+            conn.execute(statement)
+
+
 def unique_name(prefix: str) -> str:
     """A database name unique within this test session and worker."""
     worker = os.environ.get("PYTEST_XDIST_WORKER", "gw")

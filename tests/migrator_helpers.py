@@ -28,14 +28,6 @@ def fingerprints(
     return result
 
 
-def execute(endpoint: Endpoint, *statements: str | sql.Composable) -> None:
-    """Run statements on a database in one transaction."""
-    with connect(endpoint, role="side", read_only=False) as conn:
-        for s in statements:
-            conn.execute(s)
-        conn.commit()
-
-
 def scalar(endpoint: Endpoint, query: str) -> object:
     """The first column of the first row."""
     with connect(endpoint, role="side", read_only=True) as conn:

@@ -118,8 +118,10 @@ def test_verify_of_a_damaged_target_says_no_go_naming_the_table(
     assert "FAILED test_row_count[public.schema_migrations]" in result.stdout
     assert "VERDICT: NO-GO" in result.stdout
     # A failing contract's trace, log and attachments must not carry a password either.
-    everything = result.stdout + result.stderr + "".join(
-        p.read_text(errors="replace") for p in tmp_path.rglob("*") if p.is_file()
+    everything = (
+        result.stdout
+        + result.stderr
+        + "".join(p.read_text(errors="replace") for p in tmp_path.rglob("*") if p.is_file())
     )
     for endpoint in (source_db, target_db):
         assert endpoint.password and endpoint.password not in everything

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import psycopg
 import pytest
+from psycopg import sql
 
 from migrator.copy import triggers_off
 from migrator.job import CopyOptions, run_copy
 from tests.fix_cli import pgcutover as cli
 from tests.fix_contracts import RunContracts, failed_ids
-from tests.migrator_helpers import execute, fingerprints, scalar
+from tests.fix_servers import execute
+from tests.migrator_helpers import fingerprints, scalar
 from verify.catalog import read_tables
 from verify.connect import Endpoint, connect
 
@@ -162,14 +164,12 @@ def test_replica_role_keeps_triggers_from_firing(target_db: Endpoint) -> None:
 def test_copy_carries_database_and_role_settings(
     source_db: Endpoint, empty_target: Endpoint, verify_pair: RunContracts
 ) -> None:
-    from psycopg import sql as q
-
-    src = q.Identifier(source_db.dbname)
+    src = sql.Identifier(source_db.dbname)
     execute(
         source_db,
-        q.SQL("ALTER DATABASE {} SET statement_timeout = '30s'").format(src),
-        q.SQL("""ALTER DATABASE {} SET search_path = "$user", public, auth""").format(src),
-        q.SQL("ALTER ROLE anon IN DATABASE {} SET statement_timeout = '3s'").format(src),
+        sql.SQL("ALTER DATABASE {} SET statement_timeout = '30s'").format(src),
+        sql.SQL("""ALTER DATABASE {} SET search_path = "$user", public, auth""").format(src),
+        sql.SQL("ALTER ROLE anon IN DATABASE {} SET statement_timeout = '3s'").format(src),
     )
     report = run_copy(source_db, empty_target)
     assert report.settings_refused == []

@@ -14,8 +14,8 @@ from pgcutover.demo import load_demo
 from pgcutover.demo_job import create_database
 from pgcutover.servers import start_local_server
 from tests.fix_cli import pgcutover as cli
-from tests.fix_servers import drop_database, unique_name
-from tests.migrator_helpers import execute, fingerprints, scalar
+from tests.fix_servers import drop_database, execute, unique_name
+from tests.migrator_helpers import fingerprints, scalar
 from verify.connect import Endpoint, parse_url
 
 pytestmark = pytest.mark.crossversion

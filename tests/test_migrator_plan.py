@@ -9,7 +9,8 @@ import pytest
 
 from migrator.plan import fk_order
 from tests.fix_cli import pgcutover as cli
-from tests.migrator_helpers import execute, scalar
+from tests.fix_servers import execute
+from tests.migrator_helpers import scalar
 from verify.catalog import Table
 from verify.connect import Endpoint
 

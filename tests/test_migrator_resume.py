@@ -7,7 +7,8 @@ import signal
 import pytest
 
 from tests.fix_cli import pgcutover as cli
-from tests.migrator_helpers import execute, fingerprints, scalar
+from tests.fix_servers import execute
+from tests.migrator_helpers import fingerprints, scalar
 from verify.connect import Endpoint
 
 SPLIT = ("--jobs", "2", "--split-mb", "0.1")

@@ -9,7 +9,8 @@ import pytest
 from migrator.job import run_copy
 from migrator.sync import SyncOptions, run_sync
 from tests.fix_cli import pgcutover as cli
-from tests.migrator_helpers import execute, fingerprints, scalar
+from tests.fix_servers import execute
+from tests.migrator_helpers import fingerprints, scalar
 from verify.connect import Endpoint
 
 TABLES = ("public.clients", "public.reminders", "public.whatsapp_keys")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from migrator.job import run_copy
 from tests.fix_contracts import RunContracts, failed_ids
-from tests.migrator_helpers import execute
+from tests.fix_servers import execute
 from verify.connect import Endpoint
 
 

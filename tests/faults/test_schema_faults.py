@@ -18,17 +18,11 @@ from psycopg import sql
 from pgcutover.runner import ContractsDidNotRun
 from reports.gate import read_results
 from tests.fix_contracts import RunContracts, failed_ids, failure
+from tests.fix_servers import execute
 from verify.catalog import SCHEMA_KINDS
-from verify.connect import Endpoint, connect
+from verify.connect import Endpoint
 
 SCHEMA_CONTRACTS = tuple(f"test_{kind}[" for kind in SCHEMA_KINDS)
-
-
-def run_sql(db: Endpoint, *statements: str | sql.Composable) -> None:
-    """Run statements on a database as its superuser, in one transaction."""
-    with connect(db, role="test", read_only=False, autocommit=True) as conn, conn.transaction():
-        for statement in statements:
-            conn.execute(statement)
 
 
 def schema_failures(failed: set[str]) -> set[str]:
@@ -298,8 +292,8 @@ def test_schema_contract_fails_naming_the_damaged_object(
     fault: Fault, source_db: Endpoint, target_db: Endpoint, verify_pair: RunContracts
 ) -> None:
     if fault.source_sql:
-        run_sql(source_db, *fault.source_sql)
-    run_sql(target_db, *fault.target_sql)
+        execute(source_db, *fault.source_sql)
+    execute(target_db, *fault.target_sql)
     outcome = verify_pair(source_db, target_db)
     failed = failed_ids(outcome)
     assert set(fault.expected) <= failed, f"not failed: {set(fault.expected) - failed}"
@@ -329,7 +323,7 @@ def test_settings_of_the_database_and_an_app_role_are_compared(
     source_db: Endpoint, target_db: Endpoint, verify_pair: RunContracts
 ) -> None:
     database = sql.Identifier(target_db.dbname)
-    run_sql(
+    execute(
         target_db,
         sql.SQL("ALTER DATABASE {} SET statement_timeout = '5s'").format(database),
         sql.SQL("ALTER ROLE anon IN DATABASE {} SET statement_timeout = '3s'").format(database),
@@ -347,7 +341,7 @@ def test_settings_of_the_database_and_an_app_role_are_compared(
 def test_tool_schema_on_the_target_is_ignored(
     source_db: Endpoint, target_db: Endpoint, verify_pair: RunContracts
 ) -> None:
-    run_sql(target_db, "CREATE SCHEMA pgcutover", "CREATE TABLE pgcutover.progress (unit text)")
+    execute(target_db, "CREATE SCHEMA pgcutover", "CREATE TABLE pgcutover.progress (unit text)")
     outcome = verify_pair(source_db, target_db)
     assert failed_ids(outcome) == set()
     assert not any("pgcutover." in r.name for r in read_results(outcome.alluredir))
@@ -362,7 +356,7 @@ def _write_config(tmp_path: Path, text: str) -> str:
 def test_accepted_difference_is_reported_as_accepted_not_failed(
     source_db: Endpoint, target_db: Endpoint, verify_pair: RunContracts, tmp_path: Path
 ) -> None:
-    run_sql(target_db, "DROP POLICY clients_own_row ON public.clients")
+    execute(target_db, "DROP POLICY clients_own_row ON public.clients")
     config = _write_config(
         tmp_path,
         '[[schema.accepted]]\nobject = "policy public.clients.clients_own_row"\n'
@@ -386,8 +380,8 @@ def test_accepted_difference_is_reported_as_accepted_not_failed(
 def test_excluded_and_unused_supabase_schemas_are_listed_not_compared(
     source_db: Endpoint, target_db: Endpoint, verify_pair: RunContracts, tmp_path: Path
 ) -> None:
-    run_sql(source_db, "CREATE SCHEMA storage", "CREATE TABLE storage.objects (id int)")
-    run_sql(target_db, "ALTER FUNCTION auth.uid() SECURITY DEFINER")
+    execute(source_db, "CREATE SCHEMA storage", "CREATE TABLE storage.objects (id int)")
+    execute(target_db, "ALTER FUNCTION auth.uid() SECURITY DEFINER")
     config = _write_config(tmp_path, '[schema]\nexclude_schemas = ["auth"]\n')
     outcome = verify_pair(source_db, target_db, "--config", config)
     assert schema_failures(failed_ids(outcome)) == set()
@@ -402,7 +396,7 @@ def test_owners_compare_through_the_role_map(
     source_db: Endpoint, target_db: Endpoint, verify_pair: RunContracts, tmp_path: Path
 ) -> None:
     # service_role stands in for a target whose owner role has another name.
-    run_sql(
+    execute(
         target_db,
         """DO $$
            DECLARE r record;
@@ -441,13 +435,13 @@ def test_bad_config_stops_the_run_with_one_line(
 def test_an_older_extension_warns_and_grants_to_supabase_roles_are_left_out(
     source_db: Endpoint, target_db: Endpoint, verify_pair: RunContracts
 ) -> None:
-    run_sql(source_db, "CREATE EXTENSION hstore SCHEMA public")
-    run_sql(
+    execute(source_db, "CREATE EXTENSION hstore SCHEMA public")
+    execute(
         target_db,
         """DO $$ BEGIN CREATE ROLE dashboard_user NOLOGIN;
            EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$""",
     )
-    run_sql(
+    execute(
         target_db,
         "CREATE EXTENSION hstore SCHEMA public VERSION '1.4'",
         "GRANT ALL ON public.clients TO dashboard_user",
@@ -465,8 +459,8 @@ def test_an_older_extension_warns_and_grants_to_supabase_roles_are_left_out(
 def test_a_different_column_order_is_a_note_not_a_failure(
     source_db: Endpoint, target_db: Endpoint, verify_pair: RunContracts
 ) -> None:
-    run_sql(source_db, "CREATE TABLE public.notes (id int PRIMARY KEY, body text)")
-    run_sql(target_db, "CREATE TABLE public.notes (body text, id int PRIMARY KEY)")
+    execute(source_db, "CREATE TABLE public.notes (id int PRIMARY KEY, body text)")
+    execute(target_db, "CREATE TABLE public.notes (body text, id int PRIMARY KEY)")
     outcome = verify_pair(source_db, target_db)
     assert failed_ids(outcome) == set()
     raw = [json.loads(p.read_text()) for p in outcome.alluredir.glob("*-result.json")]
