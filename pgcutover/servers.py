@@ -14,6 +14,7 @@ server runs as a dedicated system user.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import pwd
 import secrets
@@ -31,6 +32,7 @@ from pgcutover.errors import ServerStartFailed, ToolMissing
 from verify.mask import redact_url
 
 SERVER_USER = "pgcutover"
+_USER_LOCK = "/tmp/pgcutover-useradd.lock"
 # Ephemeral servers trade durability for speed: nothing here outlives the run.
 FAST_SETTINGS = (
     "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
@@ -123,21 +125,26 @@ def _server_user() -> str | None:
     """As root, the system user the server runs as (created if missing); else None."""
     if os.geteuid() != 0:
         return None
-    try:
-        pwd.getpwnam(SERVER_USER)
-    except KeyError:
-        subprocess.run(
-            [
-                "useradd",
-                "--system",
-                "--no-create-home",
-                "--shell",
-                "/usr/sbin/nologin",
-                SERVER_USER,
-            ],
-            check=True,
-            capture_output=True,
-        )
+    # Several processes (xdist workers, two demos) may start servers at once on a fresh
+    # machine: concurrent useradd calls rewrite /etc/passwd over each other and one user
+    # entry is lost ("could not look up effective user ID"). One creator at a time.
+    with open(_USER_LOCK, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            pwd.getpwnam(SERVER_USER)
+        except KeyError:
+            subprocess.run(
+                [
+                    "useradd",
+                    "--system",
+                    "--no-create-home",
+                    "--shell",
+                    "/usr/sbin/nologin",
+                    SERVER_USER,
+                ],
+                check=True,
+                capture_output=True,
+            )
     return SERVER_USER
 
 
