@@ -11,7 +11,7 @@ import argparse
 import signal
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
@@ -337,6 +337,69 @@ def cmd_report(args: argparse.Namespace) -> int:
     return verdict.exit_code
 
 
+class _HelpFormatter(argparse.HelpFormatter):
+    """Help that shows each option's default, unless the help text already says it."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        if (
+            action.default not in (None, False, argparse.SUPPRESS)
+            and "default" not in text
+            and action.option_strings
+        ):
+            text += " (default: %(default)s)"
+        return text
+
+
+def _at_least(minimum: float, kind: type[int] | type[float] = int) -> Callable[[str], float]:
+    """An argparse type: a number of `kind` no smaller than `minimum` (else exit 2)."""
+
+    def parse(text: str) -> float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{text!r} is not a {'whole number' if kind is int else 'number'}"
+            ) from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"{text}: must be at least {minimum:g}")
+        return value
+
+    return parse
+
+
+def _above(minimum: float) -> Callable[[str], float]:
+    """An argparse type: a number greater than `minimum`."""
+
+    def parse(text: str) -> float:
+        value = _at_least(minimum, float)(text)
+        if value <= minimum:
+            raise argparse.ArgumentTypeError(f"{text}: must be more than {minimum:g}")
+        return value
+
+    return parse
+
+
+# What each command does, shown at the top of `pgcutover COMMAND --help`.
+DESCRIPTIONS = {
+    "plan": "Show what `copy` would move, in foreign-key order, with estimated rows and MB; "
+    "with a target, the extensions and roles it lacks. Reads the source only.",
+    "copy": "Copy schema (pg_dump/pg_restore) and rows (COPY, one snapshot, N workers) from "
+    "the source into an empty target, or finish an interrupted copy.",
+    "sync": "During the dual-run weeks, move only the rows changed at the source since the "
+    "copy or the last sync (batched upserts; identical rows are never written).",
+    "cleanup": "Drop the pgcutover schema (the copy's and sync's bookkeeping) from the target "
+    "once the cutover is done.",
+    "verify": "Run the contracts against source and target and print the gate's verdict: "
+    "exit 0 GO, 1 NO-GO, 2 could not run. Writes allure-results, gate.json, summary.md and "
+    "junit.xml into the report folder.",
+    "report": "Read an earlier run's allure-results: print the verdict again and render the "
+    "Allure HTML report (Node 20+ for the HTML).",
+    "demo": "The whole job on embedded PostgreSQL servers: load a Supabase-like source, copy "
+    "it, optionally break the target, verify, print the verdict.",
+}
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (kept separate so tests and docs can read it)."""
     parser = argparse.ArgumentParser(
@@ -378,7 +441,11 @@ def build_parser() -> argparse.ArgumentParser:
         )
         p.add_argument("--config", metavar="FILE", help="pgcutover.toml to read [copy] from")
         p.add_argument(
-            "--split-mb", type=float, metavar="MB", help="split tables bigger than this (64)"
+            "--split-mb",
+            type=_at_least(0, float),
+            metavar="MB",
+            help="split tables bigger than this many MB into key ranges; 0: never split "
+            "(default 64)",
         )
 
     p_plan = sub.add_parser("plan", help="show what a copy would move, in order, with estimates")
@@ -392,7 +459,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     with_urls(p_copy)
     with_plan_options(p_copy)
-    p_copy.add_argument("--jobs", type=int, metavar="N", help="parallel workers (default 2)")
+    p_copy.add_argument(
+        "--jobs", type=_at_least(1), metavar="N", help="parallel workers (default 2)"
+    )
     p_copy.add_argument("--dry-run", action="store_true", help="print the plan and copy nothing")
     p_copy.set_defaults(func=cmd_copy)
 
@@ -425,7 +494,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="leave tables without a primary key alone and list them (refused otherwise)",
     )
     p_sync.add_argument(
-        "--batch-rows", type=int, default=10_000, metavar="N", help="rows per upsert statement"
+        "--batch-rows",
+        type=_at_least(1),
+        default=10_000,
+        metavar="N",
+        help="rows per upsert statement",
     )
     p_sync.set_defaults(func=cmd_sync)
 
@@ -473,7 +546,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_demo = sub.add_parser("demo", help="run the whole job on embedded PostgreSQL servers")
     with_report(p_demo)
     p_demo.add_argument(
-        "--scale", type=float, default=1.0, help="demo data scale (1 = review's counts)"
+        "--scale", type=_above(0), default=1.0, help="demo data scale (1 = review's counts)"
     )
     p_demo.add_argument(
         "--break",
@@ -483,6 +556,10 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"damage the target after the copy: {', '.join(sorted(FAULTS))}",
     )
     p_demo.set_defaults(func=cmd_demo)
+    for name, command in sub.choices.items():
+        command.description = DESCRIPTIONS.get(name)
+        command.formatter_class = _HelpFormatter
+        command.set_defaults(command_parser=command)  # its usage, for unknown flags
     return parser
 
 
@@ -495,7 +572,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `pgcutover` console script."""
     signal.signal(signal.SIGTERM, _terminate)
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:  # the subcommand's usage, not the top-level one
+        args.command_parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     started = time.monotonic()
     try:
         code: int = args.func(args)
