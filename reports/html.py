@@ -43,6 +43,10 @@ ENVIRONMENT_FILE = "environment.properties"
 # The label the report groups by: the contract family, with failures in groups of their own.
 GROUP_LABEL = "finding"
 _FAILED_GROUP = {"failed": "FAILED", "broken": "COULD NOT CHECK"}
+TREND_CHARTS = [
+    {"type": "statusDynamics", "title": "Contracts by outcome, run by run"},
+    {"type": "statusTransitions", "title": "New failures and fixes, run by run"},
+]
 # Moves the staged results into the folder `allure run` watches, then exits with the
 # gate's code, so the report's header shows the verdict's exit code too.
 _HAND_OVER = "import os, sys; os.replace(sys.argv[1], sys.argv[2]); sys.exit(int(sys.argv[3]))"
@@ -67,6 +71,8 @@ def allure_config(report_dir: Path, verdict: Verdict) -> dict[str, object]:
                     # Failing objects first, by family, then every family of what passed.
                     "groupBy": [GROUP_LABEL],
                     "defaultSortBy": "status,asc",
+                    # Report > Charts: the nightly trend, night by night.
+                    "charts": TREND_CHARTS,
                 }
             }
         },
