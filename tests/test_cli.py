@@ -82,7 +82,7 @@ def test_copy_refuses_a_target_that_already_has_the_tables(
     source_db: Endpoint, target_db: Endpoint
 ) -> None:
     result = pgcutover("copy", "--source", source_db.url, "--target", target_db.url)
-    assert_one_line_error(result, "target already has", "nothing was written")
+    assert_one_line_error(result, "target already holds", "nothing was written")
 
 
 def test_copy_then_verify_says_go(

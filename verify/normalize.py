@@ -68,7 +68,8 @@ def acl_map(
 ) -> dict[str, list[str]]:
     """Exploded ACL rows (grantee, privilege, grantable) as {grantee: sorted privileges},
     a grantable privilege marked with '*', grantees through the role map; privileges in
-    `ignore` and grantees in `ignore_grantees` (names before mapping) left out."""
+    `ignore`, grantees in `ignore_grantees` (names before mapping) and the owner's own
+    privileges (rows marked `owner_privilege` whose grantee is the owner) left out."""
     acl: dict[str, set[str]] = {}
     for row in rows:
         grantee, privilege = row.get("grantee"), row.get("privilege")
@@ -77,6 +78,9 @@ def acl_map(
         if grantee in ignore_grantees:
             continue
         name = map_role(str(grantee), role_map)
+        owner = row.get("owner")
+        if row.get("owner_privilege") and owner and name == map_role(str(owner), role_map):
+            continue  # comes with ownership (compared as the owner), granted or not
         acl.setdefault(name, set()).add(f"{privilege}{'*' if row.get('grantable') else ''}")
     return {grantee: sorted(privs) for grantee, privs in sorted(acl.items())}
 
