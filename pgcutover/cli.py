@@ -11,7 +11,7 @@ import argparse
 import signal
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
@@ -334,6 +334,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     """The whole job on embedded servers: load the demo source, copy, verify, gate."""
     from pgcutover.demo_job import run_demo
 
+    if not args.scale > 0:
+        raise PgcutoverError(f"--scale must be a number above 0, not {args.scale}")
     return run_demo(
         scale=args.scale,
         fault=args.break_,
@@ -373,35 +375,6 @@ class _HelpFormatter(argparse.HelpFormatter):
         ):
             text += " (default: %(default)s)"
         return text
-
-
-def _at_least(minimum: float, kind: type[int] | type[float] = int) -> Callable[[str], float]:
-    """An argparse type: a number of `kind` no smaller than `minimum` (else exit 2)."""
-
-    def parse(text: str) -> float:
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"{text!r} is not a {'whole number' if kind is int else 'number'}"
-            ) from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"{text}: must be at least {minimum:g}")
-        return value
-
-    return parse
-
-
-def _above(minimum: float) -> Callable[[str], float]:
-    """An argparse type: a number greater than `minimum`."""
-
-    def parse(text: str) -> float:
-        value = _at_least(minimum, float)(text)
-        if value <= minimum:
-            raise argparse.ArgumentTypeError(f"{text}: must be more than {minimum:g}")
-        return value
-
-    return parse
 
 
 # What each command does, shown at the top of `pgcutover COMMAND --help`.
@@ -476,10 +449,9 @@ def build_parser() -> argparse.ArgumentParser:
         with_scope(p)
         p.add_argument(
             "--split-mb",
-            type=_at_least(0, float),
+            type=float,
             metavar="MB",
-            help="split tables bigger than this many MB into key ranges; 0: never split "
-            "(default 64)",
+            help="split tables bigger than this many MB into key ranges (default 64)",
         )
 
     p_plan = sub.add_parser("plan", help="show what a copy would move, in order, with estimates")
@@ -493,9 +465,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     with_urls(p_copy)
     with_plan_options(p_copy)
-    p_copy.add_argument(
-        "--jobs", type=_at_least(1), metavar="N", help="parallel workers (default 2)"
-    )
+    p_copy.add_argument("--jobs", type=int, metavar="N", help="parallel workers (default 2)")
     p_copy.add_argument("--dry-run", action="store_true", help="print the plan and copy nothing")
     p_copy.set_defaults(func=cmd_copy)
 
@@ -528,11 +498,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="leave tables without a primary key alone and list them (refused otherwise)",
     )
     p_sync.add_argument(
-        "--batch-rows",
-        type=_at_least(1),
-        default=10_000,
-        metavar="N",
-        help="rows per upsert statement",
+        "--batch-rows", type=int, default=10_000, metavar="N", help="rows per upsert statement"
     )
     p_sync.set_defaults(func=cmd_sync)
 
@@ -581,7 +547,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_demo = sub.add_parser("demo", help="run the whole job on embedded PostgreSQL servers")
     with_report(p_demo)
     p_demo.add_argument(
-        "--scale", type=_above(0), default=1.0, help="demo data scale (1 = review's counts)"
+        "--scale", type=float, default=1.0, help="demo data scale (1 = review's counts)"
     )
     p_demo.add_argument(
         "--break",
