@@ -43,6 +43,8 @@ ENVIRONMENT_FILE = "environment.properties"
 # The label the report groups by: the contract family, with failures in groups of their own.
 GROUP_LABEL = "finding"
 _FAILED_GROUP = {"failed": "FAILED", "broken": "COULD NOT CHECK"}
+MAX_FACTS_SHOWN = 4
+SHOWN_FIRST = ("pgcutover", "source", "target")
 TREND_CHARTS = [
     {"type": "statusDynamics", "title": "Contracts by outcome, run by run"},
     {"type": "statusTransitions", "title": "New failures and fixes, run by run"},
@@ -93,18 +95,26 @@ def write_allure_config(report_dir: Path, verdict: Verdict) -> Path:
 
 
 def environment_for_display(facts: dict[str, str]) -> dict[str, str]:
-    """Facts folded by their prefix (source.url, source.version -> source), short values
-    first, so Allure's metadata block stays two rows high and the verdict and the first
-    failures fit on the first screen."""
+    """At most four entries (two rows of Allure's metadata block, so the verdict and the
+    first failures stay on the first screen): facts folded by prefix (source.url,
+    source.version -> source; short values first), the tool and both servers each on its
+    own, every other group folded into the fourth."""
     folded: dict[str, list[tuple[str, str]]] = {}
     for key, value in facts.items():
         head, _, rest = key.partition(".")
-        folded.setdefault(head, []).append((rest, value))
-    shown = {}
-    for head, items in folded.items():
-        ordered = sorted(items, key=lambda item: len(item[1]))
-        shown[head] = "; ".join(f"{k}: {v}" if k else v for k, v in ordered)
-    return shown
+        if value.strip():
+            folded.setdefault(head, []).append((rest, value.strip()))
+    groups = {
+        head: "; ".join(f"{k}: {v}" if k else v for k, v in sorted(items, key=lambda i: len(i[1])))
+        for head, items in folded.items()
+    }
+    shown = {head: groups.pop(head) for head in SHOWN_FIRST if head in groups}
+    room = MAX_FACTS_SHOWN - len(shown)
+    if len(groups) > room:
+        overflow = list(groups.items())[room - 1 :]
+        groups = dict(list(groups.items())[: room - 1])
+        groups["/".join(h for h, _ in overflow)] = " | ".join(f"{h}: {v}" for h, v in overflow)
+    return shown | groups
 
 
 def _read_properties(path: Path) -> dict[str, str]:

@@ -78,8 +78,9 @@ def test_report_is_named_by_the_verdict_and_its_quality_gate_agrees(
 def test_report_groups_failures_first_by_family_and_folds_the_environment(tmp_path: Path) -> None:
     _write_results(tmp_path / "allure-results", ["passed", "failed", "passed"], 3)
     (tmp_path / "allure-results" / "environment.properties").write_text(
-        "pgcutover=0.1.0\nsource.url=postgresql://u:***@db:5432/app\nsource.version=15.8\n"
-        "target.url=postgresql://u:***@new:5432/app\ntarget.version=17.2\n"
+        "pgcutover=0.1.0\nplan.schemas=public\nsource.url=postgresql://u:***@db:5432/app\n"
+        "source.version=15.8\ntarget.url=postgresql://u:***@new:5432/app\n"
+        "target.version=17.2\nschema.compared=public\nschema.excluded_roles=\n"
     )
     stage_results(tmp_path / "allure-results", tmp_path / "staged")
     groups = {}
@@ -93,10 +94,11 @@ def test_report_groups_failures_first_by_family_and_folds_the_environment(tmp_pa
     assert groups["test_row_count[public.t1]"] == "FAILED · Row parity"
     assert groups["test_row_count[public.t0]"] == "Row parity"
     shown = (tmp_path / "staged" / "environment.properties").read_text().splitlines()
-    assert shown == [
+    assert shown == [  # two rows of the page's metadata block, whatever facts come
         "pgcutover=0.1.0",
         "source=version: 15.8; url: postgresql://u:***@db:5432/app",
         "target=version: 17.2; url: postgresql://u:***@new:5432/app",
+        "plan/schema=plan: schemas: public | schema: compared: public",
     ]
     original = (tmp_path / "allure-results" / "environment.properties").read_text()
     assert "source.version=15.8" in original  # the evidence itself is untouched
