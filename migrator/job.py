@@ -358,6 +358,7 @@ def _finish_job(
     if not job.matviews_done:
         with target.transaction():
             report.matviews_refreshed = refresh_matviews(target, plan.matviews)
+            hooks.maybe_kill(hooks.kill_point(), "matviews", "0")
             state.mark_matviews(target)
         hooks.maybe_kill(hooks.kill_point(), "matviews", "commit")
     with target.transaction():
