@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from pgcutover.cli import build_parser
-from pgcutover.demo_job import create_database
 from pgcutover.runner import _first_error
+from pgcutover.servers import create_database
 from tests.fix_cli import assert_one_line_error, pgcutover, verify_cli
 from tests.fix_servers import Servers, drop_database, execute, unique_name
 from verify.connect import Endpoint
