@@ -205,6 +205,27 @@ class Corpus:
         shutil.rmtree(self.workdir, ignore_errors=True)
 
 
+def restore_role_statement(server: Endpoint, role: str) -> sql.Composable:
+    """ALTER ROLE putting back the attributes `role` has now (roles are cluster-wide: a
+    fault on one clone's role would otherwise reach every later test on that server)."""
+    with connect(server, role="test", read_only=True, autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT rolinherit, rolcreaterole, rolcreatedb, rolbypassrls, rolconnlimit"
+            " FROM pg_catalog.pg_roles WHERE rolname = %s",
+            [role],
+        ).fetchone()
+    assert row is not None, f"role {role} is not on the target"
+    *flags, connlimit = row
+    keywords = ("INHERIT", "CREATEROLE", "CREATEDB", "BYPASSRLS")
+    return sql.SQL("ALTER ROLE {} {} CONNECTION LIMIT {}").format(
+        sql.Identifier(role),
+        sql.SQL(
+            " ".join(("" if on else "NO") + kw for on, kw in zip(flags, keywords, strict=True))
+        ),
+        sql.Literal(connlimit),
+    )
+
+
 @pytest.fixture(scope="session")
 def corpus() -> Iterator[Corpus]:
     """The worker's corpus: servers, templates and copies, made as tests ask for them."""

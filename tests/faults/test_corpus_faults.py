@@ -15,11 +15,9 @@ import json
 from dataclasses import dataclass
 
 import pytest
-from psycopg import sql
 
 from tests.fix_contracts import damage_target
-from tests.fix_corpus import Case, Corpus
-from verify.connect import Endpoint, connect
+from tests.fix_corpus import Case, Corpus, restore_role_statement
 
 # With tests/test_corpus.py on one worker: the faults clone the copies it made.
 pytestmark = pytest.mark.xdist_group("corpus")
@@ -153,27 +151,6 @@ FAULTS = (
 )
 
 
-def role_restore(server: Endpoint, role: str) -> sql.Composable:
-    """ALTER ROLE putting back the attributes `role` has now (roles are cluster-wide: a
-    fault on one clone's role would otherwise reach every later test on that server)."""
-    with connect(server, role="test", read_only=True, autocommit=True) as conn:
-        row = conn.execute(
-            "SELECT rolinherit, rolcreaterole, rolcreatedb, rolbypassrls, rolconnlimit"
-            " FROM pg_catalog.pg_roles WHERE rolname = %s",
-            [role],
-        ).fetchone()
-    assert row is not None, f"role {role} is not on the target"
-    *flags, connlimit = row
-    keywords = ("INHERIT", "CREATEROLE", "CREATEDB", "BYPASSRLS")
-    return sql.SQL("ALTER ROLE {} {} CONNECTION LIMIT {}").format(
-        sql.Identifier(role),
-        sql.SQL(
-            " ".join(("" if on else "NO") + kw for on, kw in zip(flags, keywords, strict=True))
-        ),
-        sql.Literal(connlimit),
-    )
-
-
 @pytest.mark.parametrize("fault", [pytest.param(f, id=f.id) for f in FAULTS])
 def test_fault_in_a_clean_copy_gives_no_go_naming_the_object(corpus: Corpus, fault: Fault) -> None:
     case = Case(fault.db, "fresh")
@@ -184,7 +161,7 @@ def test_fault_in_a_clean_copy_gives_no_go_naming_the_object(corpus: Corpus, fau
         case.layout.target, f"fault_{fault.db}", template=copied.target.dbname
     )
     server = corpus.server(case.layout.target)
-    restore = role_restore(server, fault.role) if fault.role else None
+    restore = restore_role_statement(server, fault.role) if fault.role else None
     try:
         damage_target(target, *fault.damage)
         verified = corpus.verify(copied.source, target, f"fault-{fault.id}")
