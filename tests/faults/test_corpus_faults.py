@@ -4,8 +4,8 @@
 Each fault damages a clone of the case's copied target (the fresh-server variant: there a
 role is the target's own, so changing it leaves the source alone), then runs the real CLI.
 Per database: a row deleted, a materialized view left stale (its base rows equal again,
-its contents not), a role attribute lost, an owner changed. Contract names are
-the ones the gate uses or will use: test_row_parity[<schema>.<table or matview>],
+its contents not), and a role attribute lost or an owner changed (supabase both).
+Contract names are the ones the gate uses or will use: test_row_parity[<schema>.<table or matview>],
 test_role[<role>], test_table[<schema>.<table>].
 """
 
@@ -109,13 +109,6 @@ FAULTS = (
         role="zoo_writer",
     ),
     Fault(
-        "types",
-        "owner-changed",
-        ("ALTER TABLE zoo.orders OWNER TO zoo_reader",),
-        "test_table",
-        "zoo.orders",
-    ),
-    Fault(
         "awkward",
         "row-deleted",
         ('DELETE FROM public."клиенты" WHERE "ид" = 5',),
@@ -132,14 +125,6 @@ FAULTS = (
         ),
         "test_row_parity",
         "Monthly Report (v2)",
-    ),
-    Fault(
-        "awkward",
-        "role-connlimit-changed",
-        ('ALTER ROLE "AppUser" CONNECTION LIMIT 3',),
-        "test_role",
-        "AppUser",
-        role="AppUser",
     ),
     Fault(
         "awkward",
