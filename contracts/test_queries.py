@@ -1,4 +1,7 @@
-"""Query parity: the application's queries return the same results on both sides."""
+"""Query parity: the application's queries return the same results on both sides.
+
+Assertions stay plain (PYTEST_DONT_REWRITE): a failure reads as the contract's sentence.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +13,15 @@ from typing import Any
 import pytest
 
 from pgcutover.pytest_plugin import Side
-from reports.evidence import attach_json, attach_sql, label
+from reports.evidence import (
+    Reproduction,
+    attach_json,
+    attach_sql,
+    differences_from_sentences,
+    explain_failure,
+    label,
+    masked_params,
+)
 from verify.diff import deep_difference
 from verify.queries import (
     Query,
@@ -32,10 +43,16 @@ def queries_dir() -> Path:
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """One test per query and parameter set: `test_query[client_by_phone-phone=+7...]`."""
     if "query" in metafunc.fixturenames:
-        cases = [(q, p) for q in load_queries(queries_dir()) for p in q.param_sets]
-        metafunc.parametrize(
-            ("query", "params"), cases, ids=[f"{q.name}-{params_id(p)}" for q, p in cases]
-        )
+        cases = [
+            pytest.param(q, p, id=f"{q.name}-{params_id(p)}")
+            for q in load_queries(queries_dir())
+            for p in q.param_sets
+        ]
+        if not cases:  # said in words, not as pytest's "got empty parameter set"
+            skip = pytest.mark.skip(reason=f"no query files (*.sql) in {queries_dir()}")
+            feature = pytest.mark.allure_label("Queries", label_type="feature")
+            cases = [pytest.param(None, None, id="none", marks=[skip, feature])]
+        metafunc.parametrize(("query", "params"), cases)
 
 
 def test_query(
@@ -56,6 +73,11 @@ def test_query(
                 {"columns": expected.columns, "rows": expected.rows[:100]},
                 {"columns": actual.columns, "rows": actual.rows[:100]},
             ),
+        )
+    if differences:
+        explain_failure(
+            differences_from_sentences(f"{query.name} {params_id(params)}", differences),
+            [Reproduction(query.sql, masked_params(params, mask=mask))],
         )
     assert not differences, (
         f"query {query.name} ({params_id(params)}): {'; '.join(differences[:5])}"

@@ -334,6 +334,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     """The whole job on embedded servers: load the demo source, copy, verify, gate."""
     from pgcutover.demo_job import run_demo
 
+    if not args.scale > 0:
+        raise PgcutoverError(f"--scale must be a number above 0, not {args.scale}")
     return run_demo(
         scale=args.scale,
         fault=args.break_,
@@ -359,6 +361,40 @@ def cmd_report(args: argparse.Namespace) -> int:
     if not args.no_html:
         _say(f"HTML report: {render_html(report_dir)}")
     return verdict.exit_code
+
+
+class _HelpFormatter(argparse.HelpFormatter):
+    """Help that shows each option's default, unless the help text already says it."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        if (
+            action.default not in (None, False, argparse.SUPPRESS)
+            and "default" not in text
+            and action.option_strings
+        ):
+            text += " (default: %(default)s)"
+        return text
+
+
+# What each command does, shown at the top of `pgcutover COMMAND --help`.
+DESCRIPTIONS = {
+    "plan": "Show what `copy` would move, in foreign-key order, with estimated rows and MB; "
+    "with a target, the extensions and roles it lacks. Reads the source only.",
+    "copy": "Copy schema (pg_dump/pg_restore) and rows (COPY, one snapshot, N workers) from "
+    "the source into an empty target, or finish an interrupted copy.",
+    "sync": "During the dual-run weeks, move only the rows changed at the source since the "
+    "copy or the last sync (batched upserts; identical rows are never written).",
+    "cleanup": "Drop the pgcutover schema (the copy's and sync's bookkeeping) from the target "
+    "once the cutover is done.",
+    "verify": "Run the contracts against source and target and print the gate's verdict: "
+    "exit 0 GO, 1 NO-GO, 2 could not run. Writes allure-results, gate.json, summary.md and "
+    "junit.xml into the report folder.",
+    "report": "Read an earlier run's allure-results: print the verdict again and render the "
+    "Allure HTML report (Node 20+ for the HTML).",
+    "demo": "The whole job on embedded PostgreSQL servers: load a Supabase-like source, copy "
+    "it, optionally break the target, verify, print the verdict.",
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -412,7 +448,10 @@ def build_parser() -> argparse.ArgumentParser:
     def with_plan_options(p: argparse.ArgumentParser) -> None:
         with_scope(p)
         p.add_argument(
-            "--split-mb", type=float, metavar="MB", help="split tables bigger than this (64)"
+            "--split-mb",
+            type=float,
+            metavar="MB",
+            help="split tables bigger than this many MB into key ranges (default 64)",
         )
 
     p_plan = sub.add_parser("plan", help="show what a copy would move, in order, with estimates")
@@ -518,6 +557,10 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"damage the target after the copy: {', '.join(sorted(FAULTS))}",
     )
     p_demo.set_defaults(func=cmd_demo)
+    for name, command in sub.choices.items():
+        command.description = DESCRIPTIONS.get(name)
+        command.formatter_class = _HelpFormatter
+        command.set_defaults(command_parser=command)  # its usage, for unknown flags
     return parser
 
 
@@ -543,7 +586,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `pgcutover` console script."""
     signal.signal(signal.SIGTERM, _terminate)
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:  # the subcommand's usage, not the top-level one
+        args.command_parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     started = time.monotonic()
     try:
         code: int = args.func(args)
