@@ -205,6 +205,21 @@ class Corpus:
         shutil.rmtree(self.workdir, ignore_errors=True)
 
 
+def without_failures(console: str) -> str:
+    """The console summary without its FAILED entries (each a line and the more indented
+    lines that continue it)."""
+    kept: list[str] = []
+    failed_at: int | None = None  # indent of the FAILED entry being skipped
+    for line in console.splitlines():
+        indent = len(line) - len(line.lstrip())
+        if failed_at is not None and indent > failed_at:
+            continue
+        failed_at = indent if line.lstrip().startswith("FAILED ") else None
+        if failed_at is None:
+            kept.append(line)
+    return "\n".join(kept)
+
+
 def restore_role_statement(server: Endpoint, role: str) -> sql.Composable:
     """ALTER ROLE putting back the attributes `role` has now (roles are cluster-wide: a
     fault on one clone's role would otherwise reach every later test on that server)."""

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from tests.corpus import check
-from tests.fix_corpus import Case, Copied, Corpus, Verified, case_params
+from tests.fix_corpus import Case, Copied, Corpus, Verified, case_params, without_failures
 
 # One xdist worker runs the whole corpus (pyproject: --dist loadgroup): its servers, builds
 # and copies are made once, not once per worker.
@@ -99,12 +99,8 @@ def test_clean_copy_verifies_go(
 def test_clean_copy_lists_the_plans_accepted_differences(corpus: Corpus, case: Case) -> None:
     copied_ok(corpus, case)
     verified = corpus.verified(case)
-    # Listed as accepted, not as a failure: failure lines and gate.json's failures aside.
-    console = "\n".join(
-        line
-        for line in (verified.result.stdout + verified.result.stderr).splitlines()
-        if "FAILED " not in line
-    )
+    # Listed as accepted, not as a failure: failures and gate.json's failures aside.
+    console = without_failures(verified.result.stdout + verified.result.stderr)
     report = json.dumps(
         {k: v for k, v in gate(verified).items() if k != "failures"}, ensure_ascii=False
     )

@@ -13,7 +13,7 @@ import pytest
 
 from tests.corpus import check, sections
 from tests.fix_contracts import damage_target
-from tests.fix_corpus import Corpus, restore_role_statement
+from tests.fix_corpus import Corpus, restore_role_statement, without_failures
 from verify.connect import Endpoint
 
 pytestmark = pytest.mark.xdist_group("corpus")
@@ -128,4 +128,21 @@ def test_sections_run_by_condition_in_order() -> None:
         ("a", None, "SELECT 1;"),
         ("b", "contrib", "SELECT 2;"),
         ("c", "core", "SELECT 3;"),
+    ]
+
+
+def test_console_without_failures_drops_each_failed_entry_with_its_continuation_lines() -> None:
+    console = (
+        "contracts run: 3\n"
+        "  FAILED test_table[zoo.orders]: owner zoo_writer on the source,\n"
+        "      postgres on the target\n"
+        "  skipped test_role[zoo_writer]: accepted: NOLOGIN on the target;\n"
+        "      ALTER ROLE zoo_writer LOGIN\n"
+        "VERDICT: NO-GO"
+    )
+    assert without_failures(console).splitlines() == [
+        "contracts run: 3",
+        "  skipped test_role[zoo_writer]: accepted: NOLOGIN on the target;",
+        "      ALTER ROLE zoo_writer LOGIN",
+        "VERDICT: NO-GO",
     ]
