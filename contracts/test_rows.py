@@ -15,7 +15,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from pgcutover.pytest_plugin import Side
+from pgcutover.pytest_plugin import Side, personal_columns
 from reports.evidence import (
     Difference,
     Reproduction,
@@ -117,7 +117,7 @@ def test_row_parity(
             source.conn,
             target.conn,
             mask=mask,
-            personal=request.config.getoption("personal_column"),
+            personal=personal_columns(request.config),
         )
     attach_json("row parity", report.evidence)
     attach_sql("bucket hashes (run on both sides)", parity.sql)

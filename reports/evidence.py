@@ -132,9 +132,13 @@ def differences_from_sentences(key: str, sentences: Iterable[str]) -> list[Diffe
     return rows
 
 
-def masked_params(params: Mapping[str, Any], *, mask: bool = True) -> dict[str, Any]:
-    """Query parameters as shown to people: personal values (by name) masked unless --no-mask."""
-    return {k: mask_value(v) if mask and is_personal(k) else v for k, v in params.items()}
+def masked_params(
+    params: Mapping[str, Any], *, mask: bool = True, personal: Iterable[str] = ()
+) -> dict[str, Any]:
+    """Query parameters as shown to people: personal values (by name, or named in `personal`)
+    masked unless --no-mask."""
+    extra = tuple(personal)
+    return {k: mask_value(v) if mask and is_personal(k, extra) else v for k, v in params.items()}
 
 
 def row_differences(evidence: Mapping[str, Any]) -> list[Difference]:
