@@ -34,12 +34,18 @@ def fault_run(
     migrated_target_template: Endpoint,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[FaultRun]:
-    """Call with (name, *statements[, pytest_args=...]): the contracts' outcome on a target
-    clone damaged by `statements` (computed once per name in this worker)."""
+    """Call with (name, *statements[, pytest_args=..., on_source=...]): the contracts' outcome
+    on a target clone damaged by `statements`, the source clone first given `on_source`
+    (values the demo lacks, such as a NaN), computed once per name in this worker."""
     done: dict[str, VerifyOutcome] = {}
     made: list[tuple[Endpoint, str]] = []
 
-    def run(name: str, *statements: Statement, pytest_args: tuple[str, ...] = ()) -> VerifyOutcome:
+    def run(
+        name: str,
+        *statements: Statement,
+        pytest_args: tuple[str, ...] = (),
+        on_source: tuple[Statement, ...] = (),
+    ) -> VerifyOutcome:
         if name not in done:
             source = create_database(
                 servers.source, unique_name("src"), template=demo_source_template.dbname
@@ -49,6 +55,8 @@ def fault_run(
             )
             made.extend([(servers.source, source.dbname), (servers.target, target.dbname)])
             on_target(target, *statements)
+            if on_source:
+                on_target(source, *on_source)
             report = tmp_path_factory.mktemp(f"faults-{name}")
             done[name] = run_contracts(
                 source.url, target.url, report, pytest_args=list(pytest_args)

@@ -1,12 +1,13 @@
 """Row parity without shipping rows: bucket hashes computed in the database, then exact keys.
 
 See DESIGN.md, "Canonical forms" and "Row parity without shipping rows". A row's hash is
-64-bit and computed by the server from typed values (`hash_record_extended`), with a text
-cast only where a type's equality is looser than its data (unconstrained numeric, jsonb,
-json, enums, types without a value hash); when the two servers hash a probe row differently
-the hash becomes the first 16 hex digits of md5 over the row's canonical text.
+64-bit and computed by the server: `hash_record_extended` over terms chosen per type so
+that two rows hash alike only when their canonical text (`ROW(...)::text`) is the same
+(`hash_terms`); when the two servers hash a probe row differently the hash becomes the
+first 16 hex digits of md5 over that text. Both methods hence tell the same rows apart.
 
-1. Both sides, concurrently: count and sum of row hashes per bucket, bucket = hash(key) mod B.
+1. Both sides, concurrently: count and sum of (mixed) row hashes per bucket, bucket =
+   hash(key) mod B.
 2. Only for unequal buckets, both sides stream (bucket, key, row hash) ordered by bucket and
    are merged one bucket at a time: exact missing, extra and changed keys, flat memory.
 A table without a key is compared as a multiset of row hashes (bucket = row hash mod B).
@@ -29,7 +30,7 @@ import psycopg
 from psycopg import sql
 
 from pgcutover.errors import NoPrimaryKey
-from verify.catalog import Column, Table, fetch_all, load_sql
+from verify.catalog import Column, Table, fetch_all
 from verify.connect import use_canonical_settings
 
 Conn = psycopg.Connection[Any]
@@ -46,59 +47,56 @@ MIN_BUCKETS = 1 << 6
 MAX_BUCKETS = 1 << 20
 SAMPLE = 100  # keys kept per kind of difference for evidence; totals are always exact
 
-# Types whose equality is exactly their data (a value hash tells every difference apart and
-# is the same on every server). The rest are hashed as text: numeric without a scale
-# (10.50 = 10.5), jsonb (1.0 = 1), json, enums (hashed by OID, which differs per server),
-# interval ('1 day' = '24 hours'), timetz, domains and composites. Known looseness left in
-# the typed path: float -0 and 0 hash alike, and text under a nondeterministic collation
-# hashes by its collation; md5 of the row text (method MD5) has neither.
-_TYPED_BASES = frozenset(
-    {
-        "smallint",
-        "integer",
-        "bigint",
-        "text",
-        "boolean",
-        "bytea",
-        "uuid",
-        "date",
-        "timestamp with time zone",
-        "timestamp without time zone",
-        "time without time zone",
-        "double precision",
-        "real",
-        "character varying",
-        "character",
-        "oid",
-        "inet",
-        "cidr",
-        "macaddr",
-    }
+# The seed of every typed row hash. Not 0: some hash functions return the seed itself for
+# a value (float 0 and -0, numeric NaN and infinities), and hash_record_extended hashes a
+# NULL field as 0, so with seed 0 those values were NULL to the hash.
+ROW_HASH_SEED = 0x70676375746F76  # "pgcutov"
+
+# How each column enters the typed row hash (see DESIGN.md, "Canonical forms"): two values
+# hash alike only when their canonical text is the same, in the same way on every server.
+# - the value itself where the type's hash covers all of its data: 32-bit integers, dates,
+#   booleans, uuid, bytea, network addresses;
+# - text types under the "C" collation (a nondeterministic collation hashes 'a' like 'A');
+# - the binary send form where the value hash loses data: bigint and the timestamps hash
+#   hi XOR lo 32 bits (1 hashes like 4294967296), numeric hashes neither its sign (5 like
+#   -5), its scale (10.5 like 10.50) nor its special values (NaN like Infinity);
+# - floats by value (NaN payloads print alike and hash alike) plus a term that tells -0
+#   from 0, which print differently;
+# - everything else as its text: arrays (their hash ignores dimensions and bounds, and
+#   inherits their elements' flaws), json (text is its data), jsonb (1.10 prints unlike 1.1
+#   but hashes alike), intervals ('1 day' = '24 hours'), enums (hashed by OID), timetz,
+#   ranges, domains, composites. Unbounded bpchar keeps its trailing spaces (its text cast
+#   drops them).
+_BY_VALUE = frozenset(
+    {"smallint", "integer", "oid", "date", "boolean", "uuid", "bytea", "inet", "cidr", "macaddr"}
 )
+_TEXT_TYPES = frozenset({"text", "character varying", "character"})
+_SEND = {
+    "bigint": "int8send",
+    "timestamp with time zone": "timestamptz_send",
+    "timestamp without time zone": "timestamp_send",
+    "time without time zone": "time_send",
+    "numeric": "numeric_send",
+}
+_FLOATS = frozenset({"double precision", "real"})
 _TYPMOD = re.compile(r"\(\d+(?:,\s*\d+)?\)")
-_NUMERIC_WITH_SCALE = re.compile(r"^numeric\(\d+(?:,\s*\d+)?\)$")
 
 
-def hashes_by_value(type_name: str) -> bool:
-    """Whether a column of this type (format_type spelling) may enter the hash as its typed
-    value: equality of the type is equality of its data, and the hash is server-independent."""
-    base = type_name.removesuffix("[]")
-    if _NUMERIC_WITH_SCALE.match(base):
-        return True
-    return _TYPMOD.sub("", base) in _TYPED_BASES
-
-
-def column_expression(column: Column) -> sql.Composable:
-    """The column as it enters the typed row hash: its value, or its text where looser.
-
-    Unconstrained numeric goes in as (value, display scale), which tells apart exactly what
-    its text does (10.50 from 10.5) at a fraction of numeric_out's cost."""
+def hash_terms(column: Column) -> list[sql.Composable]:
+    """The column's terms in the typed row hash (see the table above)."""
     ident = sql.Identifier(column.name)
-    if hashes_by_value(column.type):
-        return ident
-    if column.type == "numeric":
-        return sql.SQL("{}, scale({})").format(ident, ident)
-    return sql.SQL("{}::text").format(ident)
+    base = _TYPMOD.sub("", column.type)
+    if base in _BY_VALUE:
+        return [ident]
+    if base in _TEXT_TYPES:
+        return [sql.SQL('{} COLLATE "C"').format(ident)]
+    if base in _SEND:
+        return [sql.SQL("{}({})").format(sql.SQL(_SEND[base]), ident)]
+    if base in _FLOATS:
+        return [ident, sql.SQL("CASE WHEN {} = 0 THEN {}::text END").format(ident, ident)]
+    if base == "bpchar":
+        return [sql.SQL('textin(bpcharout({})) COLLATE "C"').format(ident)]
+    return [sql.SQL('{}::text COLLATE "C"').format(ident)]
 
 
 _INTEGER_TYPES = ("smallint", "integer", "bigint")
@@ -135,9 +133,54 @@ def bucket_count(table: Table) -> int:
     return max(MIN_BUCKETS, min(MAX_BUCKETS, 1 << (wanted - 1).bit_length()))
 
 
+# One row of the types tables hold most, each hashed through `hash_terms`: the same number
+# on two servers means their typed row hashes can be compared.
+_PROBE = (
+    ("bigint", "9007199254740993"),
+    ("text", "'Ёлка ❤️ '"),
+    ("numeric(10, 2)", "10.50"),
+    ("numeric", "-10.50"),
+    ("timestamp with time zone", "'2026-11-19 18:42:07.123456+00'"),
+    ("jsonb", """'{"b": [1.10, null], "a": "x"}'"""),
+    ("text[]", "ARRAY['a', NULL, '']"),
+    ("bytea", "'\\x00ff5c'"),
+    ("double precision", "0.30000000000000004"),
+    ("double precision", "'-0'"),
+    ("boolean", "true"),
+    ("uuid", "'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'"),
+    ("text", "NULL"),
+    ("integer", "42"),
+    ("smallint", "7"),
+    ("date", "'2026-11-20'"),
+    ("time without time zone", "'10:30:00.000001'"),
+    ("timestamp without time zone", "'2026-11-20 10:00'"),
+    ("character varying(10)", "'x'"),
+    ("character(3)", "'ab'"),
+    ("bpchar", "'a '"),
+    ("real", "1.5"),
+    ("interval", "'1 day 02:00'"),
+    ("inet", "'10.0.0.1/24'"),
+    ("macaddr", "'08:00:2b:01:02:03'"),
+    ("json", """'{"a":  1}'"""),
+)
+
+
+def probe_query() -> sql.Composed:
+    """The probe row, hashed the way `HashPlan` hashes a table's rows."""
+    columns = [Column(f"c{i}", t, False, "", "", i) for i, (t, _) in enumerate(_PROBE)]
+    values = sql.SQL(", ").join(
+        sql.SQL("({})::{} AS {}").format(sql.SQL(literal), sql.SQL(t), sql.Identifier(c.name))
+        for c, (t, literal) in zip(columns, _PROBE, strict=True)
+    )
+    terms = sql.SQL(", ").join(term for c in columns for term in hash_terms(c))
+    return sql.SQL("SELECT hash_record_extended(ROW({}), {}) FROM (SELECT {}) p").format(
+        terms, sql.Literal(ROW_HASH_SEED), values
+    )
+
+
 def hash_method(source: Conn, target: Conn) -> str:
     """TYPED when both servers hash the probe row alike, else MD5."""
-    probe = load_sql("hash_probe")
+    probe = probe_query()
     values = [conn.execute(probe).fetchone() for conn in (source, target)]
     return TYPED if values[0] == values[1] else MD5
 
@@ -168,8 +211,8 @@ class HashPlan:
             return sql.SQL("('x' || substr(md5(ROW({})::text), 1, 16))::bit(64)::bigint").format(
                 row
             )
-        row = sql.SQL(", ").join(column_expression(c) for c in columns)
-        return sql.SQL("hash_record_extended(ROW({}), 0)").format(row)
+        row = sql.SQL(", ").join(term for c in columns for term in hash_terms(c))
+        return sql.SQL("hash_record_extended(ROW({}), {})").format(row, sql.Literal(ROW_HASH_SEED))
 
     @property
     def row_hash(self) -> sql.Composable:
@@ -236,10 +279,16 @@ def hash_aggregate(conn: Conn) -> Iterator[None]:
 
 
 def bucket_query(plan: HashPlan) -> sql.Composed:
-    """The first pass's SQL: per bucket, the row count and the sum of row hashes."""
+    """The first pass's SQL: per bucket, the row count and the sum of mixed row hashes.
+
+    A record hash is a linear sum of its fields' hashes, so a plain sum over a bucket would
+    only see each column's multiset of values: two rows swapping their phone numbers would
+    sum alike. Hashing each row hash once more (as text, a 64-bit hash of 64 bits) breaks
+    the linearity."""
     return sql.SQL(
-        "SELECT b, count(*), sum(h) FROM (SELECT {} AS b, {} AS h FROM {}) s GROUP BY b"
-    ).format(plan.bucket, plan.row_hash, plan.relation)
+        "SELECT b, count(*), sum(hashtextextended(h::text, {})) "
+        "FROM (SELECT {} AS b, {} AS h FROM {}) s GROUP BY b"
+    ).format(sql.Literal(ROW_HASH_SEED), plan.bucket, plan.row_hash, plan.relation)
 
 
 def bucket_sums(conn: Conn, plan: HashPlan) -> BucketSums:
@@ -275,7 +324,8 @@ def stream_buckets(conn: Conn, plan: HashPlan, buckets: list[int]) -> Iterator[t
     else:
         key = plan.key_list()
     query = sql.SQL(
-        "SELECT * FROM (SELECT {} AS b, {} AS h, {} FROM {} AS t) s WHERE b = ANY(%s) ORDER BY b"
+        "SELECT * FROM (SELECT {} AS pgcutover_bucket, {} AS pgcutover_hash, {} FROM {} AS t) s"
+        " WHERE pgcutover_bucket = ANY(%s) ORDER BY pgcutover_bucket"
     ).format(plan.bucket, plan.row_hash, key, plan.relation)
     with conn.cursor() as cur:
         yield from cur.stream(query, (buckets,), size=1000)
