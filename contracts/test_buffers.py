@@ -3,19 +3,24 @@ the review: a key that revives differently silently breaks the WhatsApp session)
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from pgcutover.pytest_plugin import Side, sides
-from reports.evidence import attach_json, label
+from reports.evidence import attach_json, label, note
 from verify.buffer_parity import (
+    UnreadableRows,
     buffer_columns,
-    compare_buffer_column,
+    cached_verdict,
     key_columns,
     stream_column,
 )
 from verify.buffers import credential_problems, revive
 from verify.catalog import Column, Table
 from verify.mask import mask_phone_numbers
+from verify.row_report import format_key
+from verify.rows import SAMPLE
 
 BufferColumn = tuple[Table, Column]
 CREDENTIAL_COLUMNS = ("creds",)
@@ -38,44 +43,63 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     metafunc.parametrize(name, found, ids=[f"{t.qualified}.{c.name}" for t, c in found])
 
 
-def _key_text(columns: tuple[str, ...], key: tuple[str | None, ...], mask: bool = True) -> str:
-    values = [mask_phone_numbers(str(v)) if mask else str(v) for v in key]
-    if len(columns) == 1:
-        return f"{columns[0]}={values[0]}"
-    return f"({', '.join(columns)})=({', '.join(values)})"
-
-
 def test_buffers_revive_equal(
-    buffer_column: BufferColumn, source: Side, target: Side, mask: bool
+    buffer_column: BufferColumn,
+    source: Side,
+    target: Side,
+    mask: bool,
+    row_verdicts: dict[Any, Any],
+    request: pytest.FixtureRequest,
 ) -> None:
     """Each row's JSON revives (Baileys' reviver) to the same Buffers on both sides: bytes
-    equal whatever the shape, none lost, none turned into a string."""
+    equal whatever the shape, none lost, none turned into a string. Only rows whose hashes
+    differ are revived; the bucket pass is row parity's own."""
     table, column = buffer_column
     where = f"{table.qualified}.{column.name}"
     label(feature="Buffer parity", story=where, severity="blocker")
     assert table.qualified in target.tables, f"{table.qualified} is missing on the target"
     with target.savepoint():
-        parity = compare_buffer_column(source.conn, target.conn, table, column.name)
+        try:
+            verdict = cached_verdict(row_verdicts, source.conn, target.conn, table, limit=SAMPLE)
+        except UnreadableRows as exc:
+            pytest.fail(str(exc), pytrace=False)
+    found = verdict.buffers[column.name]
+    parity = verdict.parity
+    personal = request.config.getoption("personal_column")
     rows = [
-        {"key": _key_text(parity.key_columns, key, mask), "differences": [str(d) for d in found]}
-        for key, found in parity.differences
+        {
+            "key": format_key(parity.key.columns, key, mask=mask, personal=personal),
+            "differences": [str(d) for d in differences],
+        }
+        for key, differences in found.differences
     ]
     attach_json(
         "buffer parity",
         {
             "column": where,
-            "rows_with_buffers": parity.rows_compared,
-            "rows_differing": parity.rows_differing,
+            "table_rows": {"source": parity.source_rows, "target": parity.target_rows},
+            "rows_differing_by_hash": sum(parity.differences.totals.values()),
+            "rows_reencoded": found.rows_reencoded,
+            "rows_differing": found.rows_differing,
             "rows": rows,
         },
     )
+    if found.equal and found.rows_reencoded:
+        note(f"{where}: {found.rows_reencoded} rows re-encoded, same bytes")
     first = rows[0] if rows else {"key": "", "differences": []}
-    more = parity.rows_differing - 1
-    assert parity.equal, (
-        f"{where}: {parity.rows_differing} row(s) revive to different Buffers; "
+    more = found.rows_differing - 1
+    assert found.equal, (
+        f"{where}: {found.rows_differing} row(s) revive to different Buffers; "
         f"{first['key']} at {'; '.join(first['differences'][:3])}"
         + (f" (+{more} more rows)" if more > 0 else "")
     )
+
+
+def _key_text(columns: tuple[str, ...], key: tuple[str | None, ...], mask: bool = True) -> str:
+    values = [mask_phone_numbers(str(v)) if mask else str(v) for v in key]
+    if len(columns) == 1:
+        return f"{columns[0]}={values[0]}"
+    return f"({', '.join(columns)})=({', '.join(values)})"
 
 
 def test_credentials_shape(

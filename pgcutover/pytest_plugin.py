@@ -145,6 +145,13 @@ def target(request: pytest.FixtureRequest) -> Iterator[Side]:
 
 
 @pytest.fixture(scope="session")
+def row_verdicts() -> dict[Any, Any]:
+    """Row-parity verdicts by table for this session: the row and Buffer contracts of a
+    table share one bucket pass per side (verify.buffer_parity.cached_verdict)."""
+    return {}
+
+
+@pytest.fixture(scope="session")
 def mask(request: pytest.FixtureRequest) -> bool:
     """Whether personal data in evidence is masked (default yes; --no-mask turns it off)."""
     return not request.config.getoption("no_mask")

@@ -73,13 +73,19 @@ def data_failures(outcome: VerifyOutcome) -> set[str]:
     return {f.name for f in outcome.verdict.failures if f.name.startswith(DATA_FAMILIES)}
 
 
-def evidence(outcome: VerifyOutcome, test_id: str, attachment: str) -> Any:
-    """The JSON attachment `attachment` of contract `test_id` in the run's allure-results."""
+def evidence_text(outcome: VerifyOutcome, test_id: str, attachment: str) -> str:
+    """The text of the first attachment of contract `test_id` whose name starts with
+    `attachment`, in the run's allure-results."""
     for path in Path(outcome.alluredir).glob("*-result.json"):
         result = json.loads(path.read_text(encoding="utf-8"))
         if result.get("name") != test_id:
             continue
         for item in result.get("attachments", []):
-            if item.get("name") == attachment:
-                return json.loads((outcome.alluredir / item["source"]).read_text("utf-8"))
+            if item.get("name", "").startswith(attachment):
+                return (outcome.alluredir / item["source"]).read_text("utf-8")
     raise LookupError(f"no attachment {attachment!r} for {test_id}")
+
+
+def evidence(outcome: VerifyOutcome, test_id: str, attachment: str) -> Any:
+    """The JSON attachment `attachment` of contract `test_id` in the run's allure-results."""
+    return json.loads(evidence_text(outcome, test_id, attachment))

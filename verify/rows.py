@@ -46,6 +46,7 @@ ROWS_PER_BUCKET = 1000
 MIN_BUCKETS = 1 << 6
 MAX_BUCKETS = 1 << 20
 SAMPLE = 100  # keys kept per kind of difference for evidence; totals are always exact
+KEYS_PER_QUERY = 1000  # bound the parameters of one statement (PostgreSQL allows 65535)
 
 # The seed of every typed row hash. Not 0: some hash functions return the seed itself for
 # a value (float 0 and -0, numeric NaN and infinities), and hash_record_extended hashes a
@@ -219,6 +220,10 @@ class HashPlan:
         """64-bit hash of the row over the source's columns, by name, in the source's order."""
         return self._hash(self._columns())
 
+    def columns_hash(self, names: Iterable[str]) -> sql.Composable:
+        """64-bit hash of some of the row's columns, as the row hash would hash them."""
+        return self._hash(self._columns(names))
+
     @property
     def key_hash(self) -> sql.Composable:
         """64-bit hash of the key (of the whole row for a keyless table)."""
@@ -316,9 +321,25 @@ def _hashable(value: Any) -> Any:
     return value
 
 
-def stream_buckets(conn: Conn, plan: HashPlan, buckets: list[int]) -> Iterator[tuple[Any, ...]]:
-    """Second pass: (bucket, row hash, *key) of the rows in `buckets`, ordered by bucket.
-    For a keyless table the key is the row itself, as JSON (for evidence)."""
+FETCH_ROWS = 1000
+Row = tuple[Any, ...]
+
+
+def _fetched(cur: psycopg.ServerCursor[Any], first: list[Row]) -> Iterator[Row]:
+    yield from first
+    while batch := cur.fetchmany(FETCH_ROWS):
+        yield from batch
+
+
+@contextmanager
+def bucket_streams(
+    source: Conn, target: Conn, plan: HashPlan, buckets: list[int]
+) -> Iterator[tuple[Iterator[Row], Iterator[Row]]]:
+    """Second pass: (bucket, row hash, *key) of the rows in `buckets` on both sides, ordered
+    by bucket. For a keyless table the key is the row itself, as JSON (for evidence).
+
+    Server-side cursors (the callers' connections are inside a transaction): a judge may run
+    its own queries while the streams are open, and both servers start their scan at once."""
     if plan.key.keyless:
         key: sql.Composable = sql.SQL("to_jsonb(t)")
     else:
@@ -327,18 +348,24 @@ def stream_buckets(conn: Conn, plan: HashPlan, buckets: list[int]) -> Iterator[t
         "SELECT * FROM (SELECT {} AS pgcutover_bucket, {} AS pgcutover_hash, {} FROM {} AS t) s"
         " WHERE pgcutover_bucket = ANY(%s) ORDER BY pgcutover_bucket"
     ).format(plan.bucket, plan.row_hash, key, plan.relation)
-    with conn.cursor() as cur:
-        yield from cur.stream(query, (buckets,), size=1000)
+    with (
+        source.cursor(name="pgcutover_rows") as src,
+        target.cursor(name="pgcutover_rows") as tgt,
+    ):
+        for cur in (src, tgt):
+            cur.execute(query, (buckets,))
+        first = both(lambda: src.fetchmany(FETCH_ROWS), lambda: tgt.fetchmany(FETCH_ROWS))
+        yield _fetched(src, first[0]), _fetched(tgt, first[1])
 
 
-def _by_bucket(rows: Iterator[tuple[Any, ...]]) -> Iterator[tuple[int, list[tuple[Any, ...]]]]:
+def _by_bucket(rows: Iterator[Row]) -> Iterator[tuple[int, list[Row]]]:
     for bucket, group in itertools.groupby(rows, key=lambda r: int(r[0])):
         yield bucket, list(group)
 
 
 def merge_buckets(
-    source: Iterator[tuple[Any, ...]], target: Iterator[tuple[Any, ...]]
-) -> Iterator[tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]]:
+    source: Iterator[Row], target: Iterator[Row]
+) -> Iterator[tuple[list[Row], list[Row]]]:
     """Pair the two bucket-ordered streams one bucket at a time: (source rows, target rows)."""
     src, tgt = _by_bucket(source), _by_bucket(target)
     s, t = next(src, None), next(tgt, None)
@@ -355,6 +382,43 @@ def merge_buckets(
             s, t = next(src, None), next(tgt, None)
 
 
+# A difference: its kind and the key (for keyless tables, the row as JSON). Kinds: missing
+# (source only), extra (target only), changed, and reencoded (a judge found the same data
+# under another JSON encoding: a note, not a difference).
+MISSING, EXTRA, CHANGED, REENCODED = "missing", "extra", "changed", "reencoded"
+Event = tuple[str, Key]
+# Sees the differences in batches and may reclassify them (see verify.buffer_parity).
+Judge = Callable[[list[Event]], list[Event]]
+
+
+def keyed_differences(pairs: Iterator[tuple[list[Row], list[Row]]]) -> Iterator[Event]:
+    """Missing, extra and changed keys, one bucket at a time."""
+    for src_rows, tgt_rows in pairs:
+        src = {tuple(_hashable(v) for v in r[2:]): r[1] for r in src_rows}
+        tgt = {tuple(_hashable(v) for v in r[2:]): r[1] for r in tgt_rows}
+        for key, h in src.items():
+            if key not in tgt:
+                yield MISSING, key
+            elif tgt[key] != h:
+                yield CHANGED, key
+        for key in tgt.keys() - src.keys():
+            yield EXTRA, key
+
+
+def multiset_differences(pairs: Iterator[tuple[list[Row], list[Row]]]) -> Iterator[Event]:
+    """Rows of a keyless table missing or extra on the target, counting duplicates."""
+    for src_rows, tgt_rows in pairs:
+        src = Counter(r[1] for r in src_rows)
+        tgt = Counter(r[1] for r in tgt_rows)
+        sample = {r[1]: r[2] for r in itertools.chain(src_rows, tgt_rows)}
+        for h, n in (src - tgt).items():
+            for _ in range(n):
+                yield MISSING, (sample[h],)
+        for h, n in (tgt - src).items():
+            for _ in range(n):
+                yield EXTRA, (sample[h],)
+
+
 @dataclass
 class Differences:
     """Keys (or, for keyless tables, rows) that differ, with exact totals and kept samples."""
@@ -363,6 +427,7 @@ class Differences:
     missing: list[Key] = field(default_factory=list)
     extra: list[Key] = field(default_factory=list)
     changed: list[Key] = field(default_factory=list)
+    reencoded: list[Key] = field(default_factory=list)
     totals: Counter[str] = field(default_factory=Counter)
 
     def add(self, kind: str, key: Key) -> None:
@@ -374,40 +439,8 @@ class Differences:
 
     @property
     def any(self) -> bool:
-        """Whether anything differs."""
-        return sum(self.totals.values()) > 0
-
-
-def compare_keyed(
-    pairs: Iterator[tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]], found: Differences
-) -> None:
-    """Missing, extra and changed keys, one bucket at a time."""
-    for src_rows, tgt_rows in pairs:
-        src = {tuple(_hashable(v) for v in r[2:]): r[1] for r in src_rows}
-        tgt = {tuple(_hashable(v) for v in r[2:]): r[1] for r in tgt_rows}
-        for key, h in src.items():
-            if key not in tgt:
-                found.add("missing", key)
-            elif tgt[key] != h:
-                found.add("changed", key)
-        for key in tgt.keys() - src.keys():
-            found.add("extra", key)
-
-
-def compare_multiset(
-    pairs: Iterator[tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]], found: Differences
-) -> None:
-    """Rows of a keyless table missing or extra on the target, counting duplicates."""
-    for src_rows, tgt_rows in pairs:
-        src = Counter(r[1] for r in src_rows)
-        tgt = Counter(r[1] for r in tgt_rows)
-        sample = {r[1]: r[2] for r in itertools.chain(src_rows, tgt_rows)}
-        for h, n in (src - tgt).items():
-            for _ in range(n):
-                found.add("missing", (sample[h],))
-        for h, n in (tgt - src).items():
-            for _ in range(n):
-                found.add("extra", (sample[h],))
+        """Whether any row differs (re-encoded rows hold the same data: they do not)."""
+        return any(self.totals[kind] for kind in (MISSING, EXTRA, CHANGED))
 
 
 @dataclass(frozen=True)
@@ -433,6 +466,39 @@ class RowParity:
         return not self.differences.any
 
 
+def compare_rows(
+    source: Conn,
+    target: Conn,
+    plan: HashPlan,
+    *,
+    limit: int | None = SAMPLE,
+    judge: Judge | None = None,
+) -> RowParity:
+    """Compare one table's rows on both sides as `plan` says: at most two scans per side;
+    `judge` sees the differing keys, a thousand at a time, while the second pass runs."""
+    src_sums, tgt_sums = both(lambda: bucket_sums(source, plan), lambda: bucket_sums(target, plan))
+    unequal = unequal_buckets(src_sums, tgt_sums)
+    found = Differences(limit=limit)
+    if unequal:
+        differences = multiset_differences if plan.key.keyless else keyed_differences
+        with bucket_streams(source, target, plan, unequal) as (src, tgt):
+            events = differences(merge_buckets(src, tgt))
+            while batch := list(itertools.islice(events, KEYS_PER_QUERY)):
+                for kind, key in judge(batch) if judge else batch:
+                    found.add(kind, key)
+    return RowParity(
+        table=plan.table.qualified,
+        key=plan.key,
+        method=plan.method,
+        buckets=plan.buckets,
+        unequal_buckets=len(unequal),
+        source_rows=sum(n for n, _ in src_sums.values()),
+        target_rows=sum(n for n, _ in tgt_sums.values()),
+        differences=found,
+        sql=bucket_query(plan).as_string(source),
+    )
+
+
 def row_parity(
     source: Conn,
     target: Conn,
@@ -442,27 +508,7 @@ def row_parity(
     limit: int | None = SAMPLE,
 ) -> RowParity:
     """Compare one table's rows on both sides: at most two scans per side."""
-    plan = hash_plan(source, table, method)
-    src_sums, tgt_sums = both(lambda: bucket_sums(source, plan), lambda: bucket_sums(target, plan))
-    unequal = unequal_buckets(src_sums, tgt_sums)
-    found = Differences(limit=limit)
-    if unequal:
-        # Both queries start on their servers before either stream is read: they run at once.
-        pairs = merge_buckets(
-            stream_buckets(source, plan, unequal), stream_buckets(target, plan, unequal)
-        )
-        (compare_multiset if plan.key.keyless else compare_keyed)(pairs, found)
-    return RowParity(
-        table=table.qualified,
-        key=plan.key,
-        method=method,
-        buckets=plan.buckets,
-        unequal_buckets=len(unequal),
-        source_rows=sum(n for n, _ in src_sums.values()),
-        target_rows=sum(n for n, _ in tgt_sums.values()),
-        differences=found,
-        sql=bucket_query(plan).as_string(source),
-    )
+    return compare_rows(source, target, hash_plan(source, table, method), limit=limit)
 
 
 @dataclass(frozen=True)
@@ -514,7 +560,6 @@ def count_rows(conn: Conn, schema: str, table: str) -> int:
     return int(row[0]) if row else 0
 
 
-KEYS_PER_QUERY = 1000  # bound the parameters of one statement (PostgreSQL allows 65535)
 _PAIRS_PER_OBJECT = 50  # json_build_object takes at most 100 arguments
 _TRUE = sql.SQL("true")
 
@@ -543,23 +588,40 @@ def _key_of(row: tuple[Any, ...], width: int) -> Key:
     return tuple(_hashable(v) for v in row[:width])
 
 
-def fetch_rows_as_text(conn: Conn, plan: HashPlan, keys: list[Key]) -> dict[Key, dict[str, Any]]:
-    """The rows of `keys` as {column: canonical text} (evidence for changed keys)."""
+def values_by_keys(
+    conn: Conn, plan: HashPlan, select: list[sql.Composable], keys: list[Key]
+) -> dict[Key, Row]:
+    """{key: (*select)} for those of `keys` present on `conn` (keyed tables only)."""
     if not keys or plan.key.keyless:
         return {}
+    width = len(plan.key.columns)
+    rows = _rows_by_keys(conn, plan, sql.SQL(", ").join(select), keys)
+    return {_key_of(row, width): tuple(row[width:]) for row in rows}
+
+
+def canonical_text(column: Column) -> sql.Composable:
+    """The column's value as the text its row shows (`ROW(...)::text` keeps what a plain
+    text cast of bpchar drops: its trailing spaces)."""
+    ident = sql.Identifier(column.name)
+    if column.type == "bpchar":
+        return sql.SQL("textin(bpcharout({}))").format(ident)
+    return sql.SQL("{}::text").format(ident)
+
+
+def fetch_rows_as_text(conn: Conn, plan: HashPlan, keys: list[Key]) -> dict[Key, dict[str, Any]]:
+    """The rows of `keys` as {column: canonical text} (evidence for changed keys)."""
     cols = plan.table.columns
     objects = [
         sql.SQL("jsonb_build_object({})").format(
             sql.SQL(", ").join(
-                sql.SQL("{}, {}::text").format(sql.Literal(c.name), sql.Identifier(c.name))
+                sql.SQL("{}, {}").format(sql.Literal(c.name), canonical_text(c))
                 for c in cols[i : i + _PAIRS_PER_OBJECT]
             )
         )
         for i in range(0, len(cols), _PAIRS_PER_OBJECT)
     ]
-    width = len(plan.key.columns)
-    rows = _rows_by_keys(conn, plan, sql.SQL(" || ").join(objects), keys)
-    return {_key_of(row, width): row[width] for row in rows}
+    found = values_by_keys(conn, plan, [sql.SQL(" || ").join(objects)], keys)
+    return {key: values[0] for key, values in found.items()}
 
 
 def recently_changed(
@@ -575,10 +637,5 @@ def recently_changed(
 
 def row_hashes(conn: Conn, plan: HashPlan, keys: list[Key]) -> dict[Key, int]:
     """Row hash of each of `keys` present on `conn` (a fresh look, for the live re-check)."""
-    if not keys or plan.key.keyless:
-        return {}
-    width = len(plan.key.columns)
-    return {
-        _key_of(row, width): int(row[width])
-        for row in _rows_by_keys(conn, plan, plan.row_hash, keys)
-    }
+    found = values_by_keys(conn, plan, [plan.row_hash], keys)
+    return {key: int(values[0]) for key, values in found.items()}
