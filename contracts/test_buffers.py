@@ -24,19 +24,15 @@ from verify.rows import SAMPLE
 
 BufferColumn = tuple[Table, Column]
 CREDENTIAL_COLUMNS = ("creds",)
-_FOUND = pytest.StashKey[list[BufferColumn]]()
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """One test per source JSON column that holds Buffers: `public.whatsapp_keys.value`."""
+    """One test per source JSON column (any may hold Buffers): `public.whatsapp_keys.value`."""
     wanted = {"buffer_column", "credentials_column"} & set(metafunc.fixturenames)
     if not wanted:
         return
-    if _FOUND not in metafunc.config.stash:  # one detection scan per session, not per test
-        source = sides(metafunc.config)["source"]
-        tables = sorted(source.tables.values(), key=lambda t: t.qualified)
-        metafunc.config.stash[_FOUND] = buffer_columns(source.conn, tables)
-    found = metafunc.config.stash[_FOUND]
+    source = sides(metafunc.config)["source"]
+    found = buffer_columns(sorted(source.tables.values(), key=lambda t: t.qualified))
     if "credentials_column" in wanted:
         found = [(t, c) for t, c in found if c.name in CREDENTIAL_COLUMNS]
     name = wanted.pop()
@@ -52,8 +48,9 @@ def test_buffers_revive_equal(
     request: pytest.FixtureRequest,
 ) -> None:
     """Each row's JSON revives (Baileys' reviver) to the same Buffers on both sides: bytes
-    equal whatever the shape, none lost, none turned into a string. Only rows whose hashes
-    differ are revived; the bucket pass is row parity's own."""
+    equal whatever the shape, none lost, none turned into a string. Rows whose hashes are
+    equal hold the same JSON; only the others are revived (the bucket pass is row parity's
+    own, one per table and side)."""
     table, column = buffer_column
     where = f"{table.qualified}.{column.name}"
     label(feature="Buffer parity", story=where, severity="blocker")
@@ -79,6 +76,7 @@ def test_buffers_revive_equal(
             "column": where,
             "table_rows": {"source": parity.source_rows, "target": parity.target_rows},
             "rows_differing_by_hash": sum(parity.differences.totals.values()),
+            "rows_with_buffers": found.rows_with_buffers,
             "rows_reencoded": found.rows_reencoded,
             "rows_differing": found.rows_differing,
             "rows": rows,

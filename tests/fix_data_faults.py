@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 from psycopg import sql
 
@@ -18,7 +20,8 @@ from pgcutover.demo_job import create_database
 from pgcutover.runner import VerifyOutcome, run_contracts
 from tests.fix_contracts import damage_target as on_target
 from tests.fix_servers import Servers, drop_database, unique_name
-from verify.connect import Endpoint
+from verify.catalog import Table, read_tables, schema_scope
+from verify.connect import Endpoint, snapshot_connection
 
 Statement = sql.Composable | str
 FaultRun = Callable[..., VerifyOutcome]
@@ -89,3 +92,16 @@ def evidence_text(outcome: VerifyOutcome, test_id: str, attachment: str) -> str:
 def evidence(outcome: VerifyOutcome, test_id: str, attachment: str) -> Any:
     """The JSON attachment `attachment` of contract `test_id` in the run's allure-results."""
     return json.loads(evidence_text(outcome, test_id, attachment))
+
+
+@contextmanager
+def snapshot_pair(
+    source: Endpoint, target: Endpoint
+) -> Iterator[tuple[psycopg.Connection[Any], psycopg.Connection[Any], dict[str, Table]]]:
+    """Both sides read-only, canonical, each in one REPEATABLE READ snapshot; source tables."""
+    with (
+        snapshot_connection(source, role="source") as src,
+        snapshot_connection(target, role="target") as tgt,
+    ):
+        tables = {t.qualified: t for t in read_tables(src, schema_scope(src).included)}
+        yield src, tgt, tables

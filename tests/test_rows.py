@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from datetime import timedelta
-from typing import Any
 
 import psycopg
 import pytest
 
 from pgcutover.errors import NoPrimaryKey
-from tests.fix_data_faults import on_target
-from verify.catalog import Column, Table, read_tables, schema_scope
-from verify.connect import Endpoint, snapshot_connection, use_canonical_settings
+from tests.fix_data_faults import on_target, snapshot_pair
+from verify.catalog import Column, Table
+from verify.connect import Endpoint, use_canonical_settings
 from verify.row_report import live_recheck
 from verify.rows import (
     MD5,
@@ -27,19 +24,6 @@ from verify.rows import (
     parse_grace,
     row_parity,
 )
-
-
-@contextmanager
-def snapshot_pair(
-    source: Endpoint, target: Endpoint
-) -> Iterator[tuple[psycopg.Connection[Any], psycopg.Connection[Any], dict[str, Table]]]:
-    """Both sides read-only, canonical, each in one REPEATABLE READ snapshot; source tables."""
-    with (
-        snapshot_connection(source, role="source") as src,
-        snapshot_connection(target, role="target") as tgt,
-    ):
-        tables = {t.qualified: t for t in read_tables(src, schema_scope(src).included)}
-        yield src, tgt, tables
 
 
 def test_diff_keys_names_missing_extra_and_changed_composite_text_keys(
