@@ -188,7 +188,8 @@ def table_verdict(
 
 
 class UnreadableRows(Exception):
-    """The target's table lacks a column the source's has: its rows cannot be compared."""
+    """The target's table lacks a column the source's has, or holds it as another type: its
+    rows cannot be hashed the source's way."""
 
 
 def cached_verdict(
@@ -202,7 +203,9 @@ def cached_verdict(
     if key not in cache:
         try:
             cache[key] = table_verdict(source, target, table, method=cache["method"], limit=limit)
-        except psycopg.errors.UndefinedColumn as exc:
+        except (psycopg.errors.UndefinedColumn, psycopg.errors.UndefinedFunction) as exc:
+            # A column missing on the target, or of another type than the source's (its
+            # hash form does not apply): the schema contracts say which; this names the table.
             first = str(exc).splitlines()[0]
             raise UnreadableRows(
                 f"{table.qualified}: cannot read the target's rows ({first})"
