@@ -13,8 +13,7 @@ import warnings
 
 import pytest
 
-from pgcutover.config import BadConfig, load_config
-from pgcutover.pytest_plugin import ENVIRONMENT_FACTS, sides
+from pgcutover.pytest_plugin import ENVIRONMENT_FACTS, plan_of, settings_of, sides
 from reports.evidence import attach_json, label, mark_accepted
 from verify.catalog import SCHEMA_KINDS
 from verify.schema_diff import SchemaPair, read_schema_pair
@@ -28,19 +27,16 @@ _SCHEMA_FEATURE = pytest.mark.allure_label("Schema", label_type="feature")
 def _schema_pair(config: pytest.Config) -> SchemaPair:
     """Both catalogs, read once per session (collection and every contract share them)."""
     if _PAIR not in config.stash:
-        try:
-            settings = load_config(config.getoption("pgcutover_config", None))
-        except BadConfig as exc:
-            raise pytest.UsageError(str(exc)) from None
+        settings = settings_of(config)
         both = sides(config)
         source, target = both["source"], both["target"]
         pair = read_schema_pair(
-            source.conn, target.conn, source.scope, target.scope, settings.schema
+            source.conn, target.conn, plan_of(config), target.user_schemas, settings.schema
         )
         config.stash[_PAIR] = pair
         facts = config.stash.setdefault(ENVIRONMENT_FACTS, {})
         facts["schema.compared"] = ", ".join(pair.schemas)
-        facts["schema.excluded"] = ", ".join(pair.excluded) or "none"
+        facts["schema.left_on_source"] = ", ".join(pair.excluded) or "none"
         facts["schema.excluded_roles"] = ", ".join(sorted(settings.schema.ignored_grantees))
     return config.stash[_PAIR]
 
@@ -51,13 +47,17 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if kind not in SCHEMA_KINDS or "name" not in metafunc.fixturenames:
         return
     pair = _schema_pair(metafunc.config)
-    params = [pytest.param(name, id=name) for name in pair.names(kind)]
+    params = []
+    for name in pair.names(kind):
+        left = pair.skipped_reason(kind, name)
+        marks = [pytest.mark.skip(reason=left), _SCHEMA_FEATURE] if left else []
+        params.append(pytest.param(name, id=name, marks=marks))
     if kind == "schema":
         params += [
             pytest.param(
                 name,
                 id=name,
-                marks=[pytest.mark.skip(reason=f"not compared: {why}"), _SCHEMA_FEATURE],
+                marks=[pytest.mark.skip(reason=f"left on the source: {why}"), _SCHEMA_FEATURE],
             )
             for name, why in pair.excluded.items()
         ]
@@ -82,7 +82,7 @@ def judge(pair: SchemaPair, kind: str, name: str) -> None:
     for warning in finding.warnings:
         attach_json("warning", warning)
         warnings.warn(warning, stacklevel=2)
-    reason = pair.config.accepted_reason(kind, name)
+    reason = pair.accepted_reason(kind, name)
     if finding.ok:
         if reason:
             attach_json("accepted difference no longer differs", {"reason": reason})
@@ -166,7 +166,8 @@ def test_sequence(name: str, schema_pair: SchemaPair) -> None:
 
 
 def test_extension(name: str, schema_pair: SchemaPair) -> None:
-    """Each extension is installed on the target (an older version is a warning)."""
+    """Each extension of the source is installed on the target, whatever schema it lives in
+    (an older version is a warning); those the plan leaves behind show as skipped."""
     judge(schema_pair, "extension", name)
 
 
@@ -186,8 +187,8 @@ def test_default_privileges(name: str, schema_pair: SchemaPair) -> None:
 
 
 def test_settings(name: str, schema_pair: SchemaPair) -> None:
-    """The database's and the application roles' settings (ALTER DATABASE/ROLE ... SET),
-    encoding and locale are the same."""
+    """The database's settings (ALTER DATABASE ... SET), encoding and locale are the same (a
+    role's settings: test_role)."""
     judge(schema_pair, "settings", name)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pgcutover.pytest_plugin import Side, sides
+from pgcutover.pytest_plugin import Side, plan_of, sides
 from reports.evidence import attach_json, label
 from verify.catalog import read_sequences
 from verify.sequences import (
@@ -21,7 +21,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """One test per source sequence: `public.clients_id_seq`."""
     if "sequence" in metafunc.fixturenames:
         source = sides(metafunc.config)["source"]
-        found = read_sequences(source.conn, source.scope.included)
+        found = read_sequences(source.conn, plan_of(metafunc.config).schemas)
         metafunc.parametrize("sequence", found, ids=[f"{s}.{n}" for s, n in found])
 
 

@@ -8,38 +8,43 @@ again, and a finished target is left alone.
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
 import threading
 import time
-from collections.abc import Callable
-from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import psycopg
 from psycopg import sql
 
 from migrator import hooks, state
 from migrator.copy import Copied, Unit, copy_unit, split_table, triggers_off
-from migrator.plan import (
-    DEFAULT_SPLIT_BYTES,
-    Plan,
-    build_plan,
-    grants_naming,
-    roles_to_skip,
-    target_gaps,
-)
+from migrator.matviews import refresh_matviews
+from migrator.plan import DEFAULT_SPLIT_BYTES, CopyPlan, copy_plan_for, target_gaps
 from migrator.progress import PlainSink, QuietSink, Sink
 from migrator.retry import with_retry
+from migrator.roles import create_roles
 from migrator.schema import dump_schema, pick_dump_tools, restore_section
 from migrator.sequences import copy_sequence_values
 from migrator.settings import copy_settings
+from migrator.sqlfiles import fetch_all
 from migrator.tools import BinDir
-from pgcutover.errors import ConnectFailed, CopyFailed, MissingExtension, TargetNotEmpty
+from pgcutover.errors import (
+    ConnectFailed,
+    CopyFailed,
+    Interrupted,
+    MissingExtension,
+    TargetNotEmpty,
+)
 from verify.catalog import Conn, Table, read_tables, server_version
-from verify.connect import Endpoint, connect
+from verify.connect import Endpoint, connect, database_identity
 from verify.mask import scrub
+from verify.plan import PlanOptions
 
 Progress = Callable[[str], None]
 
@@ -56,12 +61,10 @@ class TableResult:
 
 @dataclass(frozen=True)
 class CopyOptions:
-    """How to copy: parallelism, splitting, roles, schema overrides, retries."""
+    """How to copy: the plan's choices, parallelism, splitting, retries."""
 
     jobs: int = 2
-    include: tuple[str, ...] = ()
-    exclude: tuple[str, ...] = ()
-    supabase_roles: str = "create"  # or "skip"
+    plan: PlanOptions = field(default_factory=PlanOptions)
     split_bytes: int = DEFAULT_SPLIT_BYTES
     retry_attempts: int = 5
     retry_base_seconds: float = 0.5
@@ -71,11 +74,12 @@ class CopyOptions:
 class CopyReport:
     """What a copy did, for the final table and for tests."""
 
-    plan: Plan
+    plan: CopyPlan
     tables: list[TableResult] = field(default_factory=list)
     roles_created: list[str] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)
-    settings_refused: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+    matviews_refreshed: list[str] = field(default_factory=list)
     snapshot: str = ""
     seconds: float = 0.0
     resumed: bool = False
@@ -93,45 +97,23 @@ def _quiet(_: str) -> None:
     return None
 
 
-def ensure_empty_target(target: Conn, plan: Plan) -> None:
-    """Refuse a target that already has any table the plan would create (and no state of ours)."""
-    present = {t.qualified for t in read_tables(target, plan.scope.included)}
-    clash = sorted(present & {t.qualified for t in plan.tables})
-    if clash:
-        more = f" and {len(clash) - 1} more" if len(clash) > 1 else ""
+def ensure_empty_target(target: Conn, schemas: tuple[str, ...]) -> None:
+    """Refuse a target holding any relation in a schema the plan moves (and no state of ours):
+    a copy writes only into an empty database, so it can never mix with other data."""
+    found = [r["name"] for r in fetch_all(target, "target_relations", schemas=list(schemas))]
+    if found:
+        more = f" and {len(found) - 1} more" if len(found) > 1 else ""
         raise TargetNotEmpty(
-            f"target already has {clash[0]}{more} and no pgcutover state: copy into an empty "
+            f"target already holds {found[0]}{more} and no pgcutover state: copy into an empty "
             "database, or resume only a copy pgcutover started there (nothing was written)"
         )
 
 
-def create_missing_roles(target: Conn, roles: tuple[str, ...]) -> list[str]:
-    """CREATE ROLE ... NOLOGIN for each role the grants name and the target lacks."""
-    existing = {r[0] for r in target.execute("SELECT rolname FROM pg_roles").fetchall()}
-    created = []
-    for role in (r for r in roles if r not in existing):
-        try:
-            target.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(role)))
-        except (psycopg.errors.DuplicateObject, psycopg.errors.UniqueViolation):
-            continue  # another session made it meanwhile: all we need
-        created.append(role)
-    return created
-
-
-def create_extensions(target: Conn, plan: Plan) -> None:
-    """CREATE EXTENSION for each extension of a moved schema (its schema first)."""
-    for ext in plan.extensions:
-        target.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(ext.schema)))
-        target.execute(
-            sql.SQL("CREATE EXTENSION IF NOT EXISTS {} WITH SCHEMA {}").format(
-                sql.Identifier(ext.name), sql.Identifier(ext.schema)
-            )
-        )
-
-
-def _text_format_tables(source_tables: tuple[Table, ...], target: Conn, plan: Plan) -> set[str]:
+def _text_format_tables(
+    source_tables: tuple[Table, ...], target: Conn, schemas: tuple[str, ...]
+) -> set[str]:
     """Tables with a column whose type differs between the servers: those go as text."""
-    on_target = {t.qualified: t for t in read_tables(target, plan.scope.included)}
+    on_target = {t.qualified: t for t in read_tables(target, schemas)}
     differ = set()
     for t in source_tables:
         other = on_target.get(t.qualified)
@@ -143,9 +125,13 @@ def _text_format_tables(source_tables: tuple[Table, ...], target: Conn, plan: Pl
     return differ
 
 
+class _Stopped(Exception):
+    """The run was interrupted: a worker abandons its unit (its transaction rolls back)."""
+
+
 @dataclass
 class _Run:
-    """What the workers share."""
+    """What the workers share, and how the main thread stops them."""
 
     source_ep: Endpoint
     target_ep: Endpoint
@@ -156,25 +142,61 @@ class _Run:
     sink: Sink
     lock: threading.Lock = field(default_factory=threading.Lock)
     retries: int = 0
+    stop: threading.Event = field(default_factory=threading.Event)
+    sessions: set[psycopg.Connection[Any]] = field(default_factory=set)
+
+    def check(self) -> None:
+        """Raise `_Stopped` once the run is interrupted (called between chunks)."""
+        if self.stop.is_set():
+            raise _Stopped
+
+    def cancel_all(self) -> None:
+        """Stop the workers: no new unit starts, running statements are cancelled."""
+        self.stop.set()
+        with self.lock:
+            sessions = list(self.sessions)
+        for conn in sessions:
+            with contextlib.suppress(Exception):
+                conn.cancel()
+
+
+@contextlib.contextmanager
+def _session(run: _Run, endpoint: Endpoint, role: str) -> Iterator[psycopg.Connection[Any]]:
+    """A worker's connection, registered so an interrupt can cancel what it runs."""
+    with connect(endpoint, role=role, read_only=role == "source", autocommit=True) as conn:
+        with run.lock:
+            run.sessions.add(conn)
+        try:
+            yield conn
+        finally:
+            with run.lock:
+                run.sessions.discard(conn)
 
 
 def _copy_attempt(run: _Run, unit: Unit) -> tuple[Copied, float]:
+    run.check()
     started = time.monotonic()
     with (
-        connect(run.source_ep, role="source", read_only=True, autocommit=True) as src,
-        connect(run.target_ep, role="target", read_only=False, autocommit=True) as tgt,
+        _session(run, run.source_ep, "source") as src,
+        _session(run, run.target_ep, "target") as tgt,
     ):
         src.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         src.execute(sql.SQL("SET TRANSACTION SNAPSHOT {}").format(sql.Literal(run.snapshot)))
         run.sink.started(unit.id, unit.est_rows)
+
+        def advanced(rows: int) -> None:
+            run.check()
+            run.sink.advanced(unit.id, rows)
+
         with tgt.transaction(), triggers_off(tgt, [unit.table]):
             copied = copy_unit(
                 src,
                 tgt,
                 unit,
                 binary=unit.table.qualified not in run.text_tables,
-                on_rows=lambda n: run.sink.advanced(unit.id, n),
+                on_rows=advanced,
             )
+            run.check()  # an interrupt during the last chunk: commit nothing half-decided
             seconds = time.monotonic() - started
             state.mark_unit_done(tgt, unit, copied, seconds, run.snapshot, run.source_time)
         src.execute("COMMIT")
@@ -196,13 +218,16 @@ def _copy_with_retry(run: _Run, unit: Unit) -> tuple[Unit, Copied, float]:
             on_retry=note_retry,
             # The run connected at its start: a refused reconnect is a server coming back.
             also=(ConnectFailed,),
+            give_up=run.stop.is_set,
         )
     except ConnectFailed as exc:
+        run.check()
         raise CopyFailed(
             f"copying {unit.id} failed: {exc}; the target is resumable: run the same command "
             "again once the server answers"
         ) from None
     except psycopg.Error as exc:
+        run.check()  # a statement cancelled by an interrupt is the interrupt, not a failure
         detail = (exc.diag.message_primary or str(exc) or type(exc).__name__).strip()
         first = scrub(detail.splitlines()[0] if detail else type(exc).__name__)
         raise CopyFailed(
@@ -214,23 +239,45 @@ def _copy_with_retry(run: _Run, unit: Unit) -> tuple[Unit, Copied, float]:
     return unit, copied, seconds
 
 
+def _wait_all(futures: list[Future[Any]]) -> None:
+    """Wait for the futures in short steps, so Ctrl-C reaches the main thread at once."""
+    pending = set(futures)
+    while pending:
+        done, pending = wait(pending, timeout=0.2, return_when=FIRST_EXCEPTION)
+        if any(f.exception() is not None for f in done if not f.cancelled()):
+            return
+
+
 def _run_units(run: _Run, units: list[Unit]) -> list[tuple[Unit, Copied, float]]:
-    """Copy `units` on `jobs` threads, biggest first; stop at the first hard failure."""
+    """Copy `units` on `jobs` threads, biggest first; stop at the first hard failure.
+
+    On Ctrl-C (or SIGTERM, which the CLI turns into one) the workers are stopped within
+    moments: running statements are cancelled, their transactions roll back, no new unit
+    starts; units that committed stay done, so the same command resumes from there.
+    """
     ordered = sorted(units, key=lambda u: (-u.est_rows, u.id))
-    results: list[tuple[Unit, Copied, float]] = []
-    with ThreadPoolExecutor(max_workers=max(1, run.options.jobs)) as pool:
-        futures = [pool.submit(_copy_with_retry, run, u) for u in ordered]
-        done, _ = wait(futures, return_when=FIRST_EXCEPTION)
-        failed = [f for f in done if f.exception() is not None]
-        if failed:
-            for f in futures:
-                f.cancel()
-            wait(futures)
-            exc = failed[0].exception()
-            assert exc is not None
-            raise exc
-        results = [f.result() for f in futures]
-    return results
+    pool = ThreadPoolExecutor(max_workers=max(1, run.options.jobs))
+    futures = [pool.submit(_copy_with_retry, run, u) for u in ordered]
+    try:
+        _wait_all(futures)
+    except KeyboardInterrupt:
+        run.cancel_all()
+        for f in futures:
+            f.cancel()
+        pool.shutdown(wait=True)
+        raise
+    failed = [f for f in futures if f.done() and not f.cancelled() and f.exception() is not None]
+    if failed:
+        run.cancel_all()
+        for f in futures:
+            f.cancel()
+        pool.shutdown(wait=True)
+        hard = [f.exception() for f in failed if not isinstance(f.exception(), _Stopped)]
+        exc = (hard or [f.exception() for f in failed])[0]
+        assert exc is not None
+        raise exc
+    pool.shutdown(wait=True)
+    return [f.result() for f in futures]
 
 
 def _per_table(results: list[tuple[Unit, Copied, float]]) -> list[TableResult]:
@@ -252,29 +299,36 @@ def _start_job(
     source: Conn,
     target: Conn,
     source_ep: Endpoint,
-    plan: Plan,
+    copy_plan: CopyPlan,
     tools: BinDir,
     snapshot: str,
     identity: tuple[str, str],
     options: CopyOptions,
-    drop_roles: tuple[str, ...],
     sink: Sink,
 ) -> list[str]:
-    """State, extensions, pre-data and the unit list, committed together."""
+    """State, extensions, pre-data and the unit list, committed together; returns what the
+    restore left out."""
+    plan = copy_plan.plan
     units = [
         u
-        for t in plan.units
+        for t in copy_plan.units
         for u in split_table(source, t, split_bytes=options.split_bytes, jobs=options.jobs)
     ]
     with tempfile.TemporaryDirectory(prefix="pgcutover-dump-") as tmp:
         dump = Path(tmp) / "schema.dump"
-        sink.line(f"schema: pg_dump {tools.version} of {', '.join(plan.scope.included)}")
-        dump_schema(tools, source_ep, plan.scope.included, dump, snapshot=snapshot)
+        sink.line(f"schema: pg_dump {tools.version} of {', '.join(plan.schemas)}")
+        dump_schema(
+            tools,
+            source_ep,
+            plan.schemas,
+            dump,
+            extensions=tuple(e.name for e in plan.extensions_to_create),
+            snapshot=snapshot,
+        )
         with target.transaction():
             state.create_state(target)
-            state.insert_job(target, identity, plan.include, plan.exclude, dump.read_bytes())
-            create_extensions(target, plan)
-            dropped = restore_section(tools, dump, target, "pre-data", drop_roles=drop_roles)
+            state.insert_job(target, identity, plan, dump.read_bytes())
+            dropped = restore_section(tools, dump, target, "pre-data", plan=plan)
             state.insert_units(target, units)
     hooks.maybe_kill(hooks.kill_point(), "pre-data", "commit")
     return dropped
@@ -283,28 +337,44 @@ def _start_job(
 def _finish_job(
     source: Conn,
     target: Conn,
-    plan: Plan,
+    copy_plan: CopyPlan,
     tools: BinDir,
     job: state.JobState,
-    drop_roles: tuple[str, ...],
+    report: CopyReport,
     sink: Sink,
-) -> list[str]:
-    """Post-data, then sequences and settings, each committed with its checkpoint.
-    Returns the database/role settings the target refused."""
+) -> None:
+    """Post-data, materialized views, then sequences and settings, each committed with its
+    checkpoint; the plan is recorded as carried out."""
+    plan = copy_plan.plan
     if not job.post_data_done:
         sink.line("schema: indexes, constraints, triggers (post-data)")
         with tempfile.TemporaryDirectory(prefix="pgcutover-dump-") as tmp:
             dump = Path(tmp) / "schema.dump"
             dump.write_bytes(job.schema_dump)
             with target.transaction():
-                restore_section(tools, dump, target, "post-data", drop_roles=drop_roles)
+                report.dropped += restore_section(tools, dump, target, "post-data", plan=plan)
                 state.mark_post_data(target)
         hooks.maybe_kill(hooks.kill_point(), "post-data", "commit")
+    if not job.matviews_done:
+        with target.transaction():
+            report.matviews_refreshed = refresh_matviews(target, plan.matviews)
+            hooks.maybe_kill(hooks.kill_point(), "matviews", "0")
+            state.mark_matviews(target)
+        hooks.maybe_kill(hooks.kill_point(), "matviews", "commit")
     with target.transaction():
-        copy_sequence_values(source, target, plan.sequences)
-        refused = copy_settings(source, target, tuple(r for r in plan.roles if r not in drop_roles))
+        copy_sequence_values(source, target, copy_plan.sequences)
+        carried = tuple(r.name for r in plan.roles if r.action in ("present", "create"))
+        report.refused += copy_settings(source, target, carried)
+        recorded = job.plan or plan
+        state.record_plan(
+            target,
+            replace(
+                recorded,
+                dropped=tuple(dict.fromkeys((*recorded.dropped, *report.dropped))),
+                refused=tuple(dict.fromkeys((*recorded.refused, *report.refused))),
+            ),
+        )
         state.mark_finished(target)
-    return refused
 
 
 def run_copy(
@@ -317,7 +387,9 @@ def run_copy(
 ) -> CopyReport:
     """Copy schema and rows from source to target, or finish a copy that was interrupted.
 
-    The source is only read. A target holding tables but no pgcutover state is refused.
+    The source is only read. A target holding relations in the moved schemas but no
+    pgcutover state is refused. Ctrl-C stops the workers at once and raises `Interrupted`
+    saying how far the copy got; the same command resumes it.
     """
     options = options or CopyOptions()
     sink = sink or (PlainSink(progress) if progress is not _quiet else QuietSink())
@@ -326,27 +398,17 @@ def run_copy(
         connect(source_ep, role="source", read_only=True, autocommit=True) as source,
         connect(target_ep, role="target", read_only=False, autocommit=True) as target,
     ):
-        identity = state.source_identity(source)
+        identity = database_identity(source)
         job = state.read_job(target)
-        include = job.include if job and not options.include else options.include
-        exclude = job.exclude if job and not options.exclude else options.exclude
         # One exported snapshot: pg_dump and every worker's COPY see the same instant.
         source.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         snap_row = source.execute("SELECT pg_export_snapshot(), now()").fetchone()
         assert snap_row is not None
         snapshot, source_time = str(snap_row[0]), snap_row[1]
         assert isinstance(source_time, datetime)
-        plan = build_plan(source, include=include, exclude=exclude)
-        report = CopyReport(plan=plan, snapshot=snapshot)
-        gaps = target_gaps(plan, target)
-        if gaps.missing_extensions:
-            names = ", ".join(gaps.missing_extensions)
-            raise MissingExtension(
-                f"the target server lacks extension {names}, which the source uses: install it "
-                "there (or leave its schema out with --exclude-schema); nothing was written"
-            )
-        drop_roles = roles_to_skip(plan, gaps) if options.supabase_roles == "skip" else ()
-        report.dropped = list(grants_naming(source, plan, drop_roles))
+        copy_plan = copy_plan_for(source, target, job.plan if job else None, options.plan)
+        plan = copy_plan.plan
+        report = CopyReport(plan=copy_plan, snapshot=snapshot)
         if job is not None and job.finished_at is not None:
             report.already_complete = True
             when = job.finished_at.astimezone(timezone.utc)
@@ -354,38 +416,34 @@ def run_copy(
                 f"target is already a complete copy (finished {when:%Y-%m-%d %H:%M:%S} UTC): "
                 "nothing to copy"
             )
-        elif job is not None and (job.source_system_id, job.source_db) != identity:
+            source.execute("COMMIT")
+            report.seconds = time.monotonic() - started
+            return report
+        if job is not None and (job.source_system_id, job.source_db) != identity:
             raise TargetNotEmpty(
                 f"target holds a pgcutover copy of another source (database {job.source_db!r}): "
                 "resume it from that source, or run pgcutover cleanup and use an empty database"
             )
-        if report.already_complete:
-            source.execute("COMMIT")
-            report.seconds = time.monotonic() - started
-            return report
+        gaps = target_gaps(copy_plan, target)
+        if gaps.missing_extensions:
+            names = ", ".join(gaps.missing_extensions)
+            raise MissingExtension(
+                f"the target server lacks extension {names}, which the source uses: install it "
+                "there (or leave its schema out with --exclude-schema); nothing was written"
+            )
         tools = pick_dump_tools(server_version(source) // 10000)
         if job is None:
-            ensure_empty_target(target, plan)
-        if options.supabase_roles == "create":
-            report.roles_created = create_missing_roles(target, plan.roles)
+            ensure_empty_target(target, plan.schemas)
+        report.roles_created, report.refused = create_roles(target, plan)
         if job is None:
-            _start_job(
-                source,
-                target,
-                source_ep,
-                plan,
-                tools,
-                snapshot,
-                identity,
-                options,
-                drop_roles,
-                sink,
+            report.dropped = _start_job(
+                source, target, source_ep, copy_plan, tools, snapshot, identity, options, sink
             )
             job = state.read_job(target)
             assert job is not None
         else:
             report.resumed = True
-        recorded = state.read_units(target, {t.qualified: t for t in plan.units})
+        recorded = state.read_units(target, {t.qualified: t for t in copy_plan.units})
         pending = [r.unit for r in recorded if not r.done]
         report.units_done_before = len(recorded) - len(pending)
         if report.resumed:
@@ -398,14 +456,22 @@ def run_copy(
             target_ep,
             snapshot,
             source_time,
-            _text_format_tables(plan.units, target, plan),
+            _text_format_tables(copy_plan.units, target, plan.schemas),
             options,
             sink,
         )
-        results = _run_units(run, pending)
+        try:
+            results = _run_units(run, pending)
+        except KeyboardInterrupt:
+            units = state.read_units(target, {t.qualified: t for t in copy_plan.units})
+            finished = sum(1 for r in units if r.done)
+            raise Interrupted(
+                f"copy interrupted: {finished} of {len(units)} units done; run the same "
+                "command to resume"
+            ) from None
         report.retries = run.retries
         report.tables = _per_table(results)
-        report.settings_refused = _finish_job(source, target, plan, tools, job, drop_roles, sink)
+        _finish_job(source, target, copy_plan, tools, job, report, sink)
         source.execute("COMMIT")
     report.seconds = time.monotonic() - started
     return report

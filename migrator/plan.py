@@ -1,24 +1,28 @@
-"""What moves and in which order: the plan every later stage follows.
+"""The copy's side of the plan: the tables whose rows move, in foreign-key order, split
+into units, and the plan printed for the user.
 
-The rule (DESIGN.md, "Migrator"): user schemas move; a Supabase-managed schema
-moves only when user objects depend on it, and then whole; the rest are skipped
-and listed. Tables come in foreign-key order (parents first), and the units that
-hold rows are plain tables and leaf partitions, never partitioned parents.
+What moves, what stays and what happens to roles and owners is decided once, by
+verify.plan.build_plan, for copy, sync and verify alike; this module adds what only
+the copier needs: tables parents first, the units that hold rows (plain tables and
+leaf partitions, never partitioned parents), sequences, and the printed plan.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from migrator.sqlfiles import fetch_all
-from pgcutover.config import SUPABASE_API_ROLES, SUPABASE_MANAGED_ROLES
-from verify.catalog import Conn, SchemaScope, Table, read_sequences, read_tables, roles_used
-from verify.catalog import schema_scope as read_scope
-
-# Roles a Supabase project grants to; `--supabase-roles skip` drops what names them.
-SUPABASE_ROLES: frozenset[str] = frozenset(SUPABASE_API_ROLES + SUPABASE_MANAGED_ROLES)
+from verify.catalog import Conn, Table, read_sequences, read_tables
+from verify.plan import (
+    LeftBehind,
+    Plan,
+    PlanOptions,
+    build_plan,
+    plan_to_json,
+    read_target_facts,
+)
 
 # Tables bigger than this are split into key ranges so several workers share them.
 DEFAULT_SPLIT_BYTES = 64 * 1024 * 1024
@@ -27,25 +31,17 @@ JOB_SPLIT_MIN_BYTES = 8 * 1024 * 1024
 
 
 @dataclass(frozen=True)
-class Extension:
-    """An extension installed in a schema that moves: recreated, never copied as objects."""
+class CopyPlan:
+    """The plan, and the tables and sequences of the schemas it moves."""
 
-    name: str
-    schema: str
-    version: str
-
-
-@dataclass(frozen=True)
-class Plan:
-    """Schemas in and out, the tables whose rows move, sequences to set, roles to provide."""
-
-    scope: SchemaScope
+    plan: Plan
     tables: tuple[Table, ...]  # foreign-key order, parents first
     sequences: tuple[tuple[str, str], ...]
-    roles: tuple[str, ...]
-    extensions: tuple[Extension, ...] = ()
-    include: tuple[str, ...] = ()
-    exclude: tuple[str, ...] = ()
+
+    @property
+    def schemas(self) -> tuple[str, ...]:
+        """The schemas that move."""
+        return self.plan.schemas
 
     @property
     def units(self) -> tuple[Table, ...]:
@@ -59,18 +55,6 @@ class TargetGaps:
 
     missing_extensions: tuple[str, ...] = ()
     missing_roles: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class PlanOptions:
-    """The choices a user makes about a plan (flags, or pgcutover.toml's [copy])."""
-
-    include: tuple[str, ...] = ()
-    exclude: tuple[str, ...] = ()
-    supabase_roles: str = "create"  # or "skip"
-    jobs: int = 2
-    split_bytes: int = DEFAULT_SPLIT_BYTES
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def fk_order(tables: list[Table], edges: list[tuple[str, str]]) -> list[Table]:
@@ -108,56 +92,42 @@ def read_fk_edges(conn: Conn, schemas: tuple[str, ...]) -> list[tuple[str, str]]
     ]
 
 
-def read_extensions(conn: Conn, schemas: tuple[str, ...]) -> list[Extension]:
-    """Extensions installed in `schemas`."""
-    return [Extension(**r) for r in fetch_all(conn, "extensions", schemas=list(schemas))]
+def build_copy_plan(source: Conn, target: Conn | None, options: PlanOptions) -> CopyPlan:
+    """The plan (verify.plan.build_plan) and the tables and sequences it moves."""
+    return with_tables(source, build_plan(source, target, options))
 
 
-def widen_scope(source: Conn, scope: SchemaScope) -> SchemaScope:
-    """Add the skipped schemas that moved schemas depend on through defaults, triggers,
-    policies or rules (which the shared scope query does not see), until nothing changes."""
-    included, skipped = set(scope.included), dict(scope.skipped)
-    while True:
-        rows = fetch_all(source, "schemas_used", schemas=sorted(included))
-        used = {r["name"] for r in rows if r["name"]}
-        added = {s for s in used if s in skipped and not skipped[s].startswith("excluded")}
-        if not added:
-            return SchemaScope(tuple(sorted(included)), skipped)
-        for name in added:
-            included.add(name)
-            del skipped[name]
-
-
-def build_plan(
-    source: Conn, *, include: tuple[str, ...] = (), exclude: tuple[str, ...] = ()
-) -> Plan:
-    """Read the source catalog and decide what moves."""
-    scope = widen_scope(source, read_scope(source, include=include, exclude=exclude))
-    tables = read_tables(source, scope.included)
-    return Plan(
-        scope=scope,
-        tables=tuple(fk_order(tables, read_fk_edges(source, scope.included))),
-        sequences=tuple(read_sequences(source, scope.included)),
-        roles=tuple(roles_used(source, scope.included)),
-        extensions=tuple(read_extensions(source, scope.included)),
-        include=include,
-        exclude=exclude,
+def with_tables(source: Conn, plan: Plan) -> CopyPlan:
+    """The plan with the source's tables of its schemas (parents first) and sequences;
+    materialized views are refreshed on the target, not copied."""
+    tables = [t for t in read_tables(source, plan.schemas) if not t.is_matview]
+    return CopyPlan(
+        plan=plan,
+        tables=tuple(fk_order(tables, read_fk_edges(source, plan.schemas))),
+        sequences=tuple(read_sequences(source, plan.schemas)),
     )
 
 
-def target_gaps(plan: Plan, target: Conn) -> TargetGaps:
-    """Extensions the target cannot create and roles it lacks."""
-    available = {r["name"] for r in fetch_all(target, "available_extensions")}
-    roles = {r[0] for r in target.execute("SELECT rolname FROM pg_roles").fetchall()}
+def copy_plan_for(
+    source: Conn, target: Conn, recorded: Plan | None, options: PlanOptions
+) -> CopyPlan:
+    """The plan a copy recorded on the target (so a resumed copy or a sync follows what was
+    decided at the start: roles it created count as created, not as found), else a new one;
+    with the source's tables and sequences of its schemas."""
+    if recorded is None:
+        return build_copy_plan(source, target, options)
+    return with_tables(source, recorded)
+
+
+def target_gaps(copy_plan: CopyPlan, target: Conn) -> TargetGaps:
+    """Extensions the target cannot create and roles it lacks (the copy creates those)."""
+    facts = read_target_facts(target)
     return TargetGaps(
-        missing_extensions=tuple(e.name for e in plan.extensions if e.name not in available),
-        missing_roles=tuple(r for r in plan.roles if r not in roles),
+        missing_extensions=tuple(
+            e.name for e in copy_plan.plan.extensions_to_create if e.name not in facts.extensions
+        ),
+        missing_roles=tuple(r.name for r in copy_plan.plan.roles if r.action == "create"),
     )
-
-
-def roles_to_skip(plan: Plan, gaps: TargetGaps) -> tuple[str, ...]:
-    """With `--supabase-roles skip`: Supabase's roles, and any role the target lacks."""
-    return tuple(r for r in plan.roles if r in SUPABASE_ROLES or r in gaps.missing_roles)
 
 
 def estimated_parts(table: Table, *, split_bytes: int = DEFAULT_SPLIT_BYTES, jobs: int = 1) -> int:
@@ -173,11 +143,11 @@ def estimated_parts(table: Table, *, split_bytes: int = DEFAULT_SPLIT_BYTES, job
 
 
 def plan_rows(
-    plan: Plan, *, split_bytes: int = DEFAULT_SPLIT_BYTES, jobs: int = 1
+    copy_plan: CopyPlan, *, split_bytes: int = DEFAULT_SPLIT_BYTES, jobs: int = 1
 ) -> list[dict[str, Any]]:
     """One row per table, in copy order: what the plan table and --json show."""
     rows = []
-    for t in plan.tables:
+    for t in copy_plan.tables:
         rows.append(
             {
                 "table": t.qualified,
@@ -194,34 +164,26 @@ def plan_rows(
 
 
 def plan_as_dict(
-    plan: Plan,
+    copy_plan: CopyPlan,
     gaps: TargetGaps | None,
     *,
-    supabase_roles: str = "create",
-    dropped: tuple[str, ...] = (),
     split_bytes: int = DEFAULT_SPLIT_BYTES,
     jobs: int = 1,
 ) -> dict[str, Any]:
-    """The whole plan as plain data (the `--json` output)."""
+    """The whole plan as plain data (the `--json` output): the decisions of the shared plan,
+    the tables in copy order with estimates, and what the target lacks."""
     return {
-        "schemas": list(plan.scope.included),
-        "skipped_schemas": dict(plan.scope.skipped),
-        "tables": plan_rows(plan, split_bytes=split_bytes, jobs=jobs),
-        "sequences": [f"{s}.{n}" for s, n in plan.sequences],
-        "extensions": [
-            {"name": e.name, "schema": e.schema, "version": e.version} for e in plan.extensions
-        ],
-        "roles": list(plan.roles),
-        "supabase_roles": supabase_roles,
+        **plan_to_json(copy_plan.plan),
+        "tables": plan_rows(copy_plan, split_bytes=split_bytes, jobs=jobs),
+        "sequences": [f"{s}.{n}" for s, n in copy_plan.sequences],
         "target": None
         if gaps is None
         else {
             "missing_extensions": list(gaps.missing_extensions),
             "missing_roles": list(gaps.missing_roles),
         },
-        "dropped": list(dropped),
-        "total_est_rows": sum(t.est_rows for t in plan.units),
-        "total_bytes": sum(t.bytes for t in plan.units),
+        "total_est_rows": sum(t.est_rows for t in copy_plan.units),
+        "total_bytes": sum(t.bytes for t in copy_plan.units),
     }
 
 
@@ -229,8 +191,30 @@ def _mb(n: int) -> str:
     return f"{n / 1e6:.2f}"
 
 
+def role_line(role: dict[str, Any]) -> str:
+    """What the plan does with one role, in words."""
+    how = ", ".join(role["named_by"])
+    action = role["action"]
+    if action == "present":
+        text = "present on the target"
+    elif action == "create":
+        withheld = [a.upper() for a in role["withheld"]]
+        text = "created NOLOGIN on the target" + (
+            f" ({', '.join(withheld)} withheld: set them on the target if needed)"
+            if withheld
+            else ""
+        )
+    elif action == "skip":
+        text = "not created (--supabase-roles skip): grants and policies naming it are left out"
+    else:
+        text = "absent on the target"
+    if role["owner_on_target"] != role["name"] and "owner" in role["named_by"]:
+        text += f"; its objects are owned by {role['owner_on_target']} there"
+    return f"role {role['name']}: {text} (named by {how})"
+
+
 def plan_lines(data: dict[str, Any]) -> list[str]:
-    """The plan as a printed table, then what is skipped, missing and dropped."""
+    """The plan as a printed table, then schemas, views, extensions, roles, what stays behind."""
     tables = data["tables"]
     width = max([len(t["table"]) for t in tables] + [5])
     lines = [f"{'#':>3}  {'table':<{width}}  {'kind':<11}  {'est rows':>10}  {'MB':>8}  units"]
@@ -244,31 +228,42 @@ def plan_lines(data: dict[str, Any]) -> list[str]:
         f"{_mb(data['total_bytes']):>8}"
     )
     lines.append(f"schemas moved: {', '.join(data['schemas']) or '(none)'}")
-    for name, why in data["skipped_schemas"].items():
-        lines.append(f"schema skipped: {name} ({why})")
+    for view in data["matviews"]:
+        name = f"{view['schema']}.{view['name']}"
+        lines.append(
+            f"materialized view: {name} (refreshed after the data)"
+            if view["populated"]
+            else f"materialized view: {name} (WITH NO DATA on the source: stays unpopulated)"
+        )
     for e in data["extensions"]:
-        lines.append(f"extension: {e['name']} {e['version']} in {e['schema']} (CREATE EXTENSION)")
-    roles = ", ".join(data["roles"]) or "(none)"
-    lines.append(
-        f"roles named by grants and policies: {roles} (--supabase-roles {data['supabase_roles']})"
-    )
+        if e["action"] == "create":
+            lines.append(
+                f"extension: {e['name']} {e['version']} in {e['schema']} (CREATE EXTENSION)"
+            )
+        elif e["action"] == "skip":
+            lines.append(f"extension left behind: {e['name']} in {e['schema']} ({e['reason']})")
+    for role in data["roles"]:
+        lines.append(role_line(role))
+    for left in data["left_behind"]:
+        lines.append(f"left on the source: {LeftBehind(**left).describe()}")
     target = data["target"]
     if target is not None:
         for name in target["missing_extensions"]:
             lines.append(f"target lacks extension: {name}")
-        for name in target["missing_roles"]:
-            action = (
-                "copy creates it NOLOGIN" if data["supabase_roles"] == "create" else "not created"
-            )
-            lines.append(f"target lacks role: {name} ({action})")
     for item in data["dropped"]:
         lines.append(f"dropped (--supabase-roles skip): {item}")
     return lines
 
 
-def grants_naming(source: Conn, plan: Plan, roles: tuple[str, ...]) -> tuple[str, ...]:
-    """Grants and policies on the source that name `roles` (what skip leaves out)."""
-    if not roles:
+def grants_naming(source: Conn, plan: Plan) -> tuple[str, ...]:
+    """Grants, policies and default privileges on the source that the copy leaves out:
+    those naming a role skipped by `--supabase-roles skip`, and default privileges of a
+    role the target lacks."""
+    skipped = list(plan.skipped_roles)
+    absent = [r.name for r in plan.roles if r.action in ("absent", "skip")]
+    if not skipped and not absent:
         return ()
-    rows = fetch_all(source, "grants_naming", schemas=list(plan.scope.included), roles=list(roles))
+    rows = fetch_all(
+        source, "grants_naming", schemas=list(plan.schemas), roles=skipped, owners=absent
+    )
     return tuple(r["item"] for r in rows)

@@ -124,3 +124,51 @@ def final_table(report: CopyReport) -> list[str]:
     )
     lines.append(f"source snapshot: {report.snapshot}")
     return lines
+
+
+def copy_outcome_lines(report: CopyReport) -> list[str]:
+    """What the copy did on purpose, beyond the rows: roles created (and what they were not
+    given), owners mapped, views refreshed, what stayed on the source, what the restore left
+    out and what the target refused. Never silent: verify lists the same as accepted."""
+    plan = report.plan.plan
+    lines = []
+    for role in plan.roles:
+        if role.name in report.roles_created:
+            line = f"created role {role.name} NOLOGIN on the target"
+            if role.withheld:
+                line += f" ({', '.join(a.upper() for a in role.withheld)} withheld)"
+            if role.source.login:
+                line += f"; to log in as it: ALTER ROLE {role.name} LOGIN PASSWORD '...'"
+            lines.append(line)
+        if role.owner_mapped:
+            lines.append(
+                f"owner {role.name} -> {role.owner_on_target}: the target has no role "
+                f"{role.name} (or its user may not act as it), so its objects belong to "
+                f"{role.owner_on_target}"
+            )
+    for view in report.matviews_refreshed:
+        lines.append(f"refreshed materialized view {view}")
+    for ext in plan.extensions:
+        if ext.action == "skip":
+            lines.append(f"extension {ext.name} left on the source: {ext.reason}")
+    for left in plan.left_behind:
+        lines.append(f"left on the source: {left.describe()}")
+    if report.dropped:
+        lines.append(f"left out of the restore: {dropped_summary(report.dropped)}")
+    for item in report.refused:
+        lines.append(f"not carried over (the target refused): {item}")
+    return lines
+
+
+def dropped_summary(dropped: list[str]) -> str:
+    """'24 grants, 1 policy, 3 default privileges (the full list: pgcutover plan --json)'."""
+    kinds = {"grants": 0, "policies": 0, "default privileges": 0}
+    for item in dropped:
+        if item.startswith("ALTER DEFAULT PRIVILEGES"):
+            kinds["default privileges"] += 1
+        elif item.startswith("CREATE POLICY"):
+            kinds["policies"] += 1
+        else:
+            kinds["grants"] += 1
+    counted = ", ".join(f"{n} {kind}" for kind, n in kinds.items() if n)
+    return f"{counted} (each is listed in the plan the target records: pgcutover plan --json)"

@@ -37,11 +37,13 @@ def with_retry(
     base_seconds: float = 0.5,
     on_retry: Callable[[int, BaseException, float], None] | None = None,
     also: tuple[type[Exception], ...] = (),
+    give_up: Callable[[], bool] = lambda: False,
 ) -> T:
     """Run `work`; on a transient error wait base * 2**n seconds and run it again.
 
     `also` names more exception types to treat as transient (a reconnect refused while
-    a restarted server comes back, for one).
+    a restarted server comes back, for one); once `give_up()` is true (the run was
+    interrupted) nothing is tried again.
     """
     catch: tuple[type[Exception], ...] = (psycopg.Error, *also)
     for attempt in range(1, attempts + 1):
@@ -49,7 +51,7 @@ def with_retry(
             return work()
         except catch as exc:
             retryable = isinstance(exc, also) or is_transient(exc)
-            if attempt == attempts or not retryable:
+            if attempt == attempts or not retryable or give_up():
                 raise
             delay = base_seconds * 2 ** (attempt - 1)
             if on_retry is not None:

@@ -19,6 +19,7 @@ from pgcutover.errors import SchemaRestoreFailed, ToolMissing
 from verify.catalog import Conn
 from verify.connect import Endpoint
 from verify.mask import scrub
+from verify.plan import Plan
 
 
 def pick_dump_tools(source_major: int) -> BinDir:
@@ -42,10 +43,28 @@ def _run(tool: Path, args: list[str], endpoint: Endpoint, what: str) -> None:
         raise SchemaRestoreFailed(f"{what} failed: {first}")
 
 
+def dump_pattern(name: str) -> str:
+    """A pg_dump name pattern matching exactly `name` (quoted: case, spaces, dots and
+    wildcard characters are taken literally)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
 def dump_schema(
-    tools: BinDir, source: Endpoint, schemas: tuple[str, ...], path: Path, *, snapshot: str = ""
+    tools: BinDir,
+    source: Endpoint,
+    schemas: tuple[str, ...],
+    path: Path,
+    *,
+    extensions: tuple[str, ...] = (),
+    snapshot: str = "",
 ) -> None:
-    """pg_dump the schema of `schemas` (no data) to `path` in custom format, as of `snapshot`."""
+    """pg_dump the schema of `schemas` (no data) to `path` in custom format, as of `snapshot`.
+
+    Naming the extensions too (`--extension`) brings CREATE EXTENSION, in its schema after
+    that schema is created with its owner, and the privileges granted on their member
+    objects (EXECUTE on extensions.gen_random_bytes to anon), which a per-schema dump
+    leaves behind.
+    """
     args = [
         "--schema-only",
         *([f"--snapshot={snapshot}"] if snapshot else []),
@@ -53,52 +72,24 @@ def dump_schema(
         f"--file={path}",
         "--no-publications",
         "--no-subscriptions",
-        *[f"--schema={s}" for s in schemas],
+        *[f"--schema={dump_pattern(s)}" for s in schemas],
+        *[f"--extension={dump_pattern(e)}" for e in extensions],
         f"--dbname={source.conninfo_without_password()}",
     ]
     _run(tools.program("pg_dump"), args, source, "pg_dump of the source schema")
 
 
-def _toc_without_schemas(tools: BinDir, dump: Path, existing: set[str], folder: Path) -> Path:
-    """A pg_restore list file that leaves out CREATE SCHEMA for schemas the target has."""
-    toc = subprocess.run(
-        [str(tools.program("pg_restore")), "--list", str(dump)],
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-        check=True,
-    ).stdout
-    lines = []
-    for line in toc.splitlines():
-        parts = line.split()
-        # "<id>; <catalog oid> <oid> SCHEMA - <name> <owner>"
-        if len(parts) >= 6 and parts[3] == "SCHEMA" and parts[4] == "-" and parts[5] in existing:
-            line = ";" + line
-        lines.append(line)
-    path = folder / "restore.list"
-    path.write_text("\n".join(lines) + "\n")
-    return path
-
-
-def restore_script(
-    tools: BinDir, dump: Path, section: str, *, target_major: int, existing_schemas: set[str]
-) -> str:
+def restore_script(tools: BinDir, dump: Path, section: str, *, target_major: int) -> str:
     """The SQL pg_restore would run for `section`, fitted to the target's version.
 
     pg_restore writes the script and psycopg runs it, rather than `pg_restore -d`,
     because a newer pg_restore sets parameters an older server lacks
-    (transaction_timeout exists from 17) and writes psql-only \\restrict lines.
+    (transaction_timeout exists from 17) and writes psql-only \\restrict lines. A schema
+    the target already has (public, always) is kept, not created, and still gets the
+    source's owner and comment.
     """
-    toc = _toc_without_schemas(tools, dump, existing_schemas, dump.parent)
     result = subprocess.run(
-        [
-            str(tools.program("pg_restore")),
-            f"--section={section}",
-            "--no-owner",
-            "--file=-",
-            f"--use-list={toc}",
-            str(dump),
-        ],
+        [str(tools.program("pg_restore")), f"--section={section}", "--file=-", str(dump)],
         capture_output=True,
         text=True,
         stdin=subprocess.DEVNULL,
@@ -111,6 +102,8 @@ def restore_script(
             continue
         if target_major < 17 and line.startswith("SET transaction_timeout"):
             continue
+        if line.startswith("CREATE SCHEMA ") and not line.startswith("CREATE SCHEMA IF NOT"):
+            line = "CREATE SCHEMA IF NOT EXISTS " + line.removeprefix("CREATE SCHEMA ")
         kept.append(line)
     return "\n".join(kept)
 
@@ -126,28 +119,22 @@ def apply_script(target: Conn, script: str, what: str) -> None:
 
 
 def restore_section(
-    tools: BinDir, dump: Path, target: Conn, section: str, *, drop_roles: tuple[str, ...] = ()
+    tools: BinDir, dump: Path, target: Conn, section: str, *, plan: Plan
 ) -> list[str]:
-    """Restore one section (pre-data or post-data) of the dump into the target.
-
-    Grants and policies naming `drop_roles` are left out; the list of them is returned.
-    """
-    existing = {r[0] for r in target.execute("SELECT nspname FROM pg_namespace").fetchall()}
-    script = restore_script(
-        tools,
-        dump,
-        section,
-        target_major=target.info.server_version // 10000,
-        existing_schemas=existing,
-    )
-    script, dropped = drop_role_statements(script, drop_roles)
+    """Restore one section (pre-data or post-data) of the dump into the target, fitted to
+    the plan (see `fit_script`); returns what was left out."""
+    script = restore_script(tools, dump, section, target_major=target.info.server_version // 10000)
+    script, dropped = fit_script(script, plan)
     apply_script(target, script, f"restoring {section}")
     return dropped
 
 
+_ROLE = r'(?:"(?:[^"]|"")+"|[^\s;,"]+)'
+_OWNER = re.compile(rf"^ALTER .+ OWNER TO (?P<role>{_ROLE});$")
+_DEFAULT_FOR = re.compile(rf"^ALTER DEFAULT PRIVILEGES FOR ROLE (?P<role>{_ROLE}) ")
 _GRANT = re.compile(
-    r"^(?:ALTER DEFAULT PRIVILEGES .*?)?(?:GRANT|REVOKE) .* (?:TO|FROM) (?P<role>\S+?)"
-    r"(?: WITH GRANT OPTION)?(?: GRANTED BY \S+)?;$"
+    rf"^(?:ALTER DEFAULT PRIVILEGES .*?)?(?:GRANT|REVOKE) .* (?:TO|FROM) (?P<role>{_ROLE})"
+    rf"(?: WITH GRANT OPTION)?(?: GRANTED BY {_ROLE})?;$"
 )
 _POLICY = re.compile(
     r"^CREATE POLICY (?P<name>\S+) ON (?P<table>\S+)(?: AS \w+)?(?: FOR \w+)? "
@@ -160,26 +147,35 @@ def _unquote(name: str) -> str:
     return name[1:-1].replace('""', '"') if name.startswith('"') and name.endswith('"') else name
 
 
-def drop_role_statements(script: str, roles: tuple[str, ...]) -> tuple[str, list[str]]:
-    """Leave out the GRANTs, REVOKEs and policies of `script` that name any of `roles`.
+def fit_script(script: str, plan: Plan) -> tuple[str, list[str]]:
+    """The restore script as the plan decided: owner changes kept only where the role owns
+    its objects on the target (else the target's user keeps them), default privileges of
+    roles the target lacks left out, and grants, policies and default privileges naming a
+    skipped role left out. Returns the script and what was left out (never silently).
 
-    pg_dump writes one GRANT per grantee and line, and a policy from CREATE POLICY
-    to the line ending in `;`. Returns the script and what was left out, for the list
-    the user sees (`--supabase-roles skip` never drops silently).
+    pg_dump writes one statement per line for these (a policy runs to the line ending in
+    `;`), and quotes role names that need it.
     """
-    if not roles:
-        return script, []
-    wanted = set(roles)
+    mapped = set(plan.owner_map)
+    skipped = set(plan.skipped_roles)
+    gone = {r.name for r in plan.roles if r.action in ("absent", "skip")}
     kept: list[str] = []
     dropped: list[str] = []
     lines = iter(script.splitlines())
     for line in lines:
+        owner = _OWNER.match(line)
+        if owner and _unquote(owner["role"]) in mapped:
+            continue  # the object stays with the target's user: listed by the plan, per role
+        default_for = _DEFAULT_FOR.match(line)
+        if default_for and _unquote(default_for["role"]) in gone:
+            dropped.append(line.rstrip(";"))
+            continue
         grant = _GRANT.match(line)
-        if grant and _unquote(grant["role"]) in wanted:
+        if grant and _unquote(grant["role"]) in skipped:
             dropped.append(line.rstrip(";"))
             continue
         policy = _POLICY.match(line)
-        if policy and {_unquote(r) for r in policy["roles"].split(",")} & wanted:
+        if policy and {_unquote(r) for r in policy["roles"].split(",")} & skipped:
             statement = line
             while not statement.rstrip().endswith(";"):
                 statement = next(lines, ";")

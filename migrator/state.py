@@ -11,14 +11,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import psycopg
 from psycopg import sql
 from psycopg.rows import dict_row
+from psycopg.types.json import Jsonb
 
 from migrator.copy import Copied, Unit
 from migrator.sqlfiles import load_sql
 from pgcutover.config import TOOL_SCHEMA
 from verify.catalog import Conn, Table
+from verify.plan import Plan, plan_from_json, plan_to_json
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,8 @@ class JobState:
     schema_dump: bytes
     post_data_done: bool
     finished_at: datetime | None
+    plan: Plan | None = None
+    matviews_done: bool = False
 
 
 def has_state(conn: Conn) -> bool:
@@ -54,22 +57,6 @@ def drop_state(conn: Conn) -> bool:
     return True
 
 
-def source_identity(source: Conn) -> tuple[str, str]:
-    """(system identifier, database name): which source a target was copied from."""
-    # pg_control_system() needs a privilege a managed service may not grant; the
-    # database's oid then stands in. Run outside any transaction the caller cares about.
-    try:
-        row = source.execute("SELECT system_identifier::text FROM pg_control_system()").fetchone()
-        system_id = str(row[0]) if row else ""
-    except psycopg.errors.InsufficientPrivilege:
-        row = source.execute(
-            "SELECT 'db-oid:' || oid::text FROM pg_database WHERE datname = current_database()"
-        ).fetchone()
-        system_id = str(row[0]) if row else ""
-    name = source.execute("SELECT current_database()").fetchone()
-    return system_id, str(name[0]) if name else ""
-
-
 def read_job(conn: Conn) -> JobState | None:
     """The job row, or None when no copy started here."""
     if not has_state(conn):
@@ -77,7 +64,7 @@ def read_job(conn: Conn) -> JobState | None:
     with conn.cursor(row_factory=dict_row) as cur:
         row = cur.execute(
             "SELECT source_system_id, source_db, include_schemas, exclude_schemas,"
-            " schema_dump, post_data_at, finished_at FROM pgcutover.job"
+            " schema_dump, post_data_at, finished_at, plan, matviews_at FROM pgcutover.job"
         ).fetchone()
     if row is None:
         return None
@@ -89,22 +76,30 @@ def read_job(conn: Conn) -> JobState | None:
         schema_dump=bytes(row["schema_dump"]),
         post_data_done=row["post_data_at"] is not None,
         finished_at=row["finished_at"],
+        plan=plan_from_json(row["plan"]) if row["plan"] else None,
+        matviews_done=row["matviews_at"] is not None,
     )
 
 
-def insert_job(
-    conn: Conn,
-    identity: tuple[str, str],
-    include: tuple[str, ...],
-    exclude: tuple[str, ...],
-    dump: bytes,
-) -> None:
-    """Record the job (one per target)."""
+def insert_job(conn: Conn, identity: tuple[str, str], plan: Plan, dump: bytes) -> None:
+    """Record the job (one per target) and the plan it carries out."""
     conn.execute(
         "INSERT INTO pgcutover.job (source_system_id, source_db, include_schemas,"
-        " exclude_schemas, schema_dump) VALUES (%s, %s, %s, %s, %s)",
-        (identity[0], identity[1], list(include), list(exclude), dump),
+        " exclude_schemas, schema_dump, plan) VALUES (%s, %s, %s, %s, %s, %s)",
+        (
+            identity[0],
+            identity[1],
+            list(plan.options.include),
+            list(plan.options.exclude),
+            dump,
+            Jsonb(plan_to_json(plan)),
+        ),
     )
+
+
+def record_plan(conn: Conn, plan: Plan) -> None:
+    """Store the plan as carried out (with what the restore left out and the target refused)."""
+    conn.execute("UPDATE pgcutover.job SET plan = %s", (Jsonb(plan_to_json(plan)),))
 
 
 def insert_units(conn: Conn, units: list[Unit]) -> None:
@@ -185,6 +180,11 @@ def mark_unit_done(
 def mark_post_data(conn: Conn) -> None:
     """Record that indexes, constraints and triggers are in."""
     conn.execute("UPDATE pgcutover.job SET post_data_at = now()")
+
+
+def mark_matviews(conn: Conn) -> None:
+    """Record that the materialized views were refreshed."""
+    conn.execute("UPDATE pgcutover.job SET matviews_at = now()")
 
 
 def mark_finished(conn: Conn) -> None:

@@ -25,7 +25,7 @@ from psycopg import sql
 
 from migrator import hooks, state
 from migrator.copy import triggers_off
-from migrator.plan import build_plan
+from migrator.plan import copy_plan_for
 from migrator.progress import QuietSink, Sink
 from migrator.retry import with_retry
 from migrator.sequences import copy_sequence_values
@@ -42,6 +42,7 @@ from pgcutover.errors import ConnectFailed, CopyFailed, NoPrimaryKey, SyncFailed
 from verify.catalog import Conn, Table
 from verify.connect import Endpoint, connect
 from verify.mask import scrub
+from verify.plan import PlanOptions
 from verify.rows import diff_keys
 
 _TIME_TYPES = {"timestamp with time zone", "timestamp without time zone", "date"}
@@ -59,6 +60,7 @@ class SyncOptions:
     tables: tuple[str, ...] = ()  # only these (schema.table); all when empty
     skip_keyless: bool = False  # leave tables without a primary key alone (and list them)
     retry_base_seconds: float = 0.5
+    plan: PlanOptions = field(default_factory=PlanOptions)  # when the target recorded none
 
 
 @dataclass(frozen=True)
@@ -251,11 +253,7 @@ def run_sync(
         assert row is not None
         snapshot, sync_time = str(row[0]), row[1]
         assert isinstance(sync_time, datetime)
-        plan = build_plan(
-            source,
-            include=job.include if job else (),
-            exclude=job.exclude if job else (),
-        )
+        plan = copy_plan_for(source, target, job.plan if job else None, options.plan)
         units = plan.units
         if options.tables:
             units = tuple(t for t in units if t.qualified in options.tables)

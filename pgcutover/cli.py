@@ -19,16 +19,23 @@ from typing import TYPE_CHECKING
 import psycopg
 
 from pgcutover import __version__
-from pgcutover.config import url_from_env
-from pgcutover.errors import EXIT_COULD_NOT_RUN, EXIT_GO, PgcutoverError
+from pgcutover.config import BadConfig, Config, load_config, url_from_env
+from pgcutover.errors import (
+    EXIT_COULD_NOT_RUN,
+    EXIT_GO,
+    Interrupted,
+    PgcutoverError,
+    ReportDirUnwritable,
+)
 from reports.console import verdict_lines
 from reports.gate import Verdict
-from verify.connect import Endpoint, check_reachable, parse_url
+from verify.connect import Endpoint, check_reachable, ensure_distinct, parse_url
 from verify.mask import scrub
 
 if TYPE_CHECKING:
     from migrator.job import CopyOptions
     from migrator.sync import SyncReport
+    from verify.plan import PlanOptions
 
 DEFAULT_REPORT_DIR = Path("pgcutover-report")
 
@@ -47,93 +54,75 @@ def _endpoint(args: argparse.Namespace, role: str) -> Endpoint:
 
 
 def _reachable_pair(args: argparse.Namespace) -> tuple[Endpoint, Endpoint]:
+    """Both endpoints, each answering, and not one database under two URLs."""
     source, target = _endpoint(args, "source"), _endpoint(args, "target")
     check_reachable(source, role="source")
     check_reachable(target, role="target")
+    ensure_distinct(source, target)
     return source, target
 
 
-def _copy_settings(args: argparse.Namespace) -> dict[str, object]:
-    """pgcutover.toml's [copy] table (flags given on the command line win)."""
-    from pgcutover.config import copy_section
-
+def _config(args: argparse.Namespace) -> Config:
+    """pgcutover.toml (--config, else ./pgcutover.toml, else defaults); a bad file is one line."""
     try:
-        return copy_section(getattr(args, "config", None))
-    except ValueError as exc:
+        return load_config(getattr(args, "config", None))
+    except BadConfig as exc:
         raise PgcutoverError(str(exc)) from None
 
 
-def _names(value: object, what: str) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        return (value,)
-    if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return tuple(value)
-    raise PgcutoverError(f"pgcutover.toml: [copy] {what} must be a list of schema names")
+def _plan_options(args: argparse.Namespace, conf: Config) -> PlanOptions:
+    """The plan's choices: flags win over pgcutover.toml's [scope] and [copy]."""
+    from verify.plan import PlanOptions
+
+    return PlanOptions(
+        include=tuple(getattr(args, "include_schema", None) or conf.scope.include_schemas),
+        exclude=tuple(getattr(args, "exclude_schema", None) or conf.scope.exclude_schemas),
+        supabase_roles=getattr(args, "supabase_roles", None) or conf.copy.supabase_roles,
+    )
 
 
 def _copy_options(args: argparse.Namespace) -> CopyOptions:
     from migrator.job import CopyOptions
     from migrator.plan import DEFAULT_SPLIT_BYTES
 
-    conf = _copy_settings(args)
-    include = tuple(args.include_schema or ()) or _names(
-        conf.get("include_schema"), "include_schema"
-    )
-    exclude = tuple(args.exclude_schema or ()) or _names(
-        conf.get("exclude_schema"), "exclude_schema"
-    )
-    roles = args.supabase_roles or conf.get("supabase_roles", "create")
-    if roles not in ("create", "skip"):
-        raise PgcutoverError(f"supabase_roles must be create or skip, not {roles!r}")
+    conf = _config(args)
     jobs = getattr(args, "jobs", None)
-    jobs = conf.get("jobs", 2) if jobs is None else jobs
+    jobs = conf.copy.jobs if jobs is None else jobs
     split_mb = getattr(args, "split_mb", None)
-    split_mb = conf.get("split_mb") if split_mb is None else split_mb
-    if not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 1:
-        raise PgcutoverError(f"jobs must be a whole number of at least 1, not {jobs!r}")
-    if split_mb is not None and not (isinstance(split_mb, (int, float)) and split_mb >= 0):
-        raise PgcutoverError(f"split_mb must be a number of megabytes, not {split_mb!r}")
-    split = int(float(split_mb) * 1024 * 1024) if split_mb is not None else DEFAULT_SPLIT_BYTES
-    return CopyOptions(
-        jobs=jobs,
-        include=include,
-        exclude=exclude,
-        supabase_roles=str(roles),
-        split_bytes=split,
-    )
+    split_mb = conf.copy.split_mb if split_mb is None else split_mb
+    if jobs < 1:
+        raise PgcutoverError(f"--jobs must be a whole number of at least 1, not {jobs}")
+    if split_mb is not None and split_mb <= 0:
+        raise PgcutoverError(f"--split-mb must be a number of megabytes above 0, not {split_mb}")
+    split = int(split_mb * 1024 * 1024) if split_mb is not None else DEFAULT_SPLIT_BYTES
+    return CopyOptions(jobs=jobs, plan=_plan_options(args, conf), split_bytes=split)
 
 
 def _plan_data(args: argparse.Namespace, options: CopyOptions) -> dict[str, object]:
-    """Build the plan on the source (and the gaps on the target when one is given)."""
-    from migrator.plan import build_plan, grants_naming, plan_as_dict, roles_to_skip, target_gaps
+    """Build the plan on the source (against the target when one is given)."""
+    from migrator.plan import build_copy_plan, plan_as_dict, target_gaps
     from verify.connect import connect
 
     source = _endpoint(args, "source")
     check_reachable(source, role="source")
     target_url = getattr(args, "target", None) or url_from_env("target")
+    target = parse_url(target_url) if target_url else None
+    if target is not None:
+        check_reachable(target, role="target")
+        ensure_distinct(source, target)
     with connect(source, role="source", read_only=True) as src:
-        plan = build_plan(src, include=options.include, exclude=options.exclude)
-        gaps = None
-        if target_url:
-            target = parse_url(target_url)
-            check_reachable(target, role="target")
-            with connect(target, role="target", read_only=True) as tgt:
-                gaps = target_gaps(plan, tgt)
-        dropped: tuple[str, ...] = ()
-        if options.supabase_roles == "skip":
-            from migrator.plan import TargetGaps
+        if target is None:
+            copy_plan = build_copy_plan(src, None, options.plan)
+            return plan_as_dict(copy_plan, None, split_bytes=options.split_bytes, jobs=options.jobs)
+        with connect(target, role="target", read_only=True) as tgt:
+            copy_plan = build_copy_plan(src, tgt, options.plan)
+            gaps = target_gaps(copy_plan, tgt)
+        data = plan_as_dict(copy_plan, gaps, split_bytes=options.split_bytes, jobs=options.jobs)
+        if options.plan.supabase_roles == "skip":
+            from migrator.plan import grants_naming
 
-            dropped = grants_naming(src, plan, roles_to_skip(plan, gaps or TargetGaps()))
-        return plan_as_dict(
-            plan,
-            gaps,
-            supabase_roles=options.supabase_roles,
-            dropped=dropped,
-            split_bytes=options.split_bytes,
-            jobs=options.jobs,
-        )
+            data["dropped"] = list(grants_naming(src, copy_plan.plan))
+        return data
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
@@ -157,7 +146,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
 def cmd_copy(args: argparse.Namespace) -> int:
     """Copy schema and rows from source to target (or finish an interrupted copy)."""
     from migrator.job import run_copy
-    from migrator.progress import final_table, sink_for
+    from migrator.progress import copy_outcome_lines, final_table, sink_for
 
     options = _copy_options(args)
     if args.dry_run:
@@ -173,14 +162,10 @@ def cmd_copy(args: argparse.Namespace) -> int:
         ) from None
     if report.already_complete:
         return EXIT_GO
-    for role in report.roles_created:
-        _say(f"created role {role} NOLOGIN on the target")
     for line in final_table(report):
         _say(line)
-    for item in report.dropped:
-        _say(f"dropped (--supabase-roles skip): {item}")
-    for item in report.settings_refused:
-        _say(f"setting not carried over: {item}")
+    for line in copy_outcome_lines(report):
+        _say(line)
     return EXIT_GO
 
 
@@ -188,13 +173,17 @@ def cmd_sync(args: argparse.Namespace) -> int:
     """Move rows changed at the source since the copy or the last sync."""
     from migrator.sync import sync_lines
 
-    conf = _copy_settings(args)
-    column = args.change_column or conf.get("change_column", "updated_at")
+    conf = _config(args)
+    column = args.change_column or conf.sync.change_column
     grace = _duration_seconds(args.grace)
+    if args.batch_rows < 1:
+        raise PgcutoverError(
+            f"--batch-rows must be a whole number of at least 1, not {args.batch_rows}"
+        )
     source, target = _reachable_pair(args)
     _say(f"sync {source.display} -> {target.display}")
     try:
-        report = _run_sync(args, source, target, column, grace)
+        report = _run_sync(args, source, target, column, grace, _plan_options(args, conf))
     except psycopg.Error as exc:
         raise PgcutoverError(
             f"sync stopped: {_first_line(exc)}; tables synced before it are kept, run sync again"
@@ -226,7 +215,12 @@ def _first_line(exc: BaseException) -> str:
 
 
 def _run_sync(
-    args: argparse.Namespace, source: Endpoint, target: Endpoint, column: object, grace: float
+    args: argparse.Namespace,
+    source: Endpoint,
+    target: Endpoint,
+    column: str,
+    grace: float,
+    plan: PlanOptions,
 ) -> SyncReport:
     from migrator.progress import PlainSink
     from migrator.sync import SyncOptions, run_sync
@@ -235,12 +229,13 @@ def _run_sync(
         source,
         target,
         options=SyncOptions(
-            change_column=str(column),
+            change_column=column,
             grace_seconds=grace,
             delete=args.delete,
             batch_rows=args.batch_rows,
             tables=tuple(args.table or ()),
             skip_keyless=args.skip_keyless,
+            plan=plan,
         ),
         sink=PlainSink(_say),
     )
@@ -268,12 +263,14 @@ def cmd_verify(args: argparse.Namespace) -> int:
     from pgcutover.runner import run_contracts
 
     live = _live_args(args)
+    scope = _scope_args(args)
+    report_dir = writable_report_dir(Path(args.report_dir))
     source, target = _reachable_pair(args)
     outcome = run_contracts(
         source.url,
         target.url,
-        Path(args.report_dir),
-        pytest_args=[*live, *args.pytest_args],
+        report_dir,
+        pytest_args=[*live, *scope, *args.pytest_args],
         stream=args.verbose,
         no_mask=args.no_mask,
     )
@@ -287,6 +284,33 @@ def _show_verdict(args: argparse.Namespace, verdict: Verdict, report_dir: Path) 
         return
     for line in verdict_lines(verdict, report_dir):
         _say(line)
+
+
+def _scope_args(args: argparse.Namespace) -> list[str]:
+    """--config and the plan's choices, passed through to the contracts (one plan: what the
+    contracts check is what copy moved)."""
+    _config(args)  # a bad file is one line here, not a failed contract run
+    passed = [f"--config={args.config}"] if args.config else []
+    passed += [f"--include-schema={s}" for s in args.include_schema or ()]
+    passed += [f"--exclude-schema={s}" for s in args.exclude_schema or ()]
+    if args.supabase_roles:
+        passed.append(f"--supabase-roles={args.supabase_roles}")
+    return passed
+
+
+def writable_report_dir(path: Path) -> Path:
+    """The report folder, created if needed; raises `ReportDirUnwritable` naming it."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / ".pgcutover-write-test"
+        probe.write_text("")
+        probe.unlink()
+    except OSError as exc:
+        raise ReportDirUnwritable(
+            f"cannot write the report folder {path}: {exc.strerror}; choose another with "
+            "--report-dir"
+        ) from None
+    return path
 
 
 def _live_args(args: argparse.Namespace) -> list[str]:
@@ -313,7 +337,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return run_demo(
         scale=args.scale,
         fault=args.break_,
-        report_dir=Path(args.report_dir),
+        report_dir=writable_report_dir(Path(args.report_dir)),
         say=_say,
         verbose=args.verbose,
     )
@@ -363,12 +387,19 @@ def build_parser() -> argparse.ArgumentParser:
     def with_json(p: argparse.ArgumentParser) -> None:
         p.add_argument("--json", action="store_true", help="print gate.json instead of the summary")
 
-    def with_plan_options(p: argparse.ArgumentParser) -> None:
+    def with_scope(p: argparse.ArgumentParser) -> None:
+        # The plan's choices, on every verb that follows the plan (plan, copy, sync, verify).
         p.add_argument(
-            "--include-schema", action="append", metavar="NAME", help="move this schema too"
+            "--include-schema",
+            action="append",
+            metavar="NAME",
+            help="move (and check) this schema too (repeatable; or [scope] include_schemas)",
         )
         p.add_argument(
-            "--exclude-schema", action="append", metavar="NAME", help="leave this schema out"
+            "--exclude-schema",
+            action="append",
+            metavar="NAME",
+            help="leave this schema on the source (repeatable; or [scope] exclude_schemas)",
         )
         p.add_argument(
             "--supabase-roles",
@@ -376,7 +407,10 @@ def build_parser() -> argparse.ArgumentParser:
             help="create the roles grants name (NOLOGIN, the default), or skip: drop and list "
             "the grants and policies naming them",
         )
-        p.add_argument("--config", metavar="FILE", help="pgcutover.toml to read [copy] from")
+        p.add_argument("--config", metavar="FILE", help="pgcutover.toml (default ./pgcutover.toml)")
+
+    def with_plan_options(p: argparse.ArgumentParser) -> None:
+        with_scope(p)
         p.add_argument(
             "--split-mb", type=float, metavar="MB", help="split tables bigger than this (64)"
         )
@@ -398,7 +432,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p_sync = sub.add_parser("sync", help="move rows changed at the source since the last run")
     with_urls(p_sync)
-    p_sync.add_argument("--config", metavar="FILE", help="pgcutover.toml to read [copy] from")
+    with_scope(p_sync)
     p_sync.add_argument(
         "--change-column",
         metavar="NAME",
@@ -439,6 +473,7 @@ def build_parser() -> argparse.ArgumentParser:
         "verify", help="run the contracts; exit 0 GO, 1 NO-GO, 2 could not run"
     )
     with_urls(p_verify)
+    with_scope(p_verify)
     with_report(p_verify)
     with_json(p_verify)
     p_verify.add_argument("--no-mask", action="store_true", help="show personal data in evidence")
@@ -486,9 +521,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+_SIGNAL_EXIT = {"code": 130}
+
+
 def _terminate(signum: int, frame: FrameType | None) -> None:
-    # SIGTERM unwinds like Ctrl-C, so servers we started are stopped in `finally`.
+    # SIGTERM unwinds like Ctrl-C, so servers we started are stopped in `finally` and a
+    # copy stops its workers; the exit code still tells the two apart (128 + 15).
+    _SIGNAL_EXIT["code"] = 143
     raise KeyboardInterrupt
+
+
+def _interrupted_line(command: str) -> str:
+    if command == "demo":
+        return "pgcutover: interrupted; the demo's servers were stopped"
+    if command == "verify":
+        return "pgcutover: verify interrupted: no verdict; run it again"
+    return f"pgcutover: {command} interrupted"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -499,12 +547,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.monotonic()
     try:
         code: int = args.func(args)
+    except Interrupted as exc:
+        print(f"pgcutover: {scrub(str(exc))}", file=sys.stderr)
+        return _SIGNAL_EXIT["code"]
     except PgcutoverError as exc:
         print(f"pgcutover: error: {scrub(str(exc))}", file=sys.stderr)
-        return EXIT_COULD_NOT_RUN
+        return exc.exit_code
     except KeyboardInterrupt:
-        print("pgcutover: interrupted; servers started by this run were stopped", file=sys.stderr)
-        return 130
+        print(_interrupted_line(args.command), file=sys.stderr)
+        return _SIGNAL_EXIT["code"]
     if args.command == "demo":
         _say(f"demo wall time: {time.monotonic() - started:.1f} s")
     return code

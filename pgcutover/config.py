@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -105,14 +105,38 @@ class Accepted:
 
 
 @dataclass(frozen=True)
-class SchemaConfig:
-    """[schema]: schemas and roles left out of the comparison, role names, accepted
-    differences."""
+class ScopeConfig:
+    """[scope]: which schemas plan, copy, sync and verify take in or leave out (one setting
+    for every verb, so what was copied is what is checked)."""
 
+    include_schemas: tuple[str, ...] = ()
     exclude_schemas: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CopyConfig:
+    """[copy]: how the copy runs."""
+
+    jobs: int = 2
+    supabase_roles: str = "create"  # or "skip"
+    split_mb: float | None = None  # None: the migrator's default
+
+
+@dataclass(frozen=True)
+class SyncConfig:
+    """[sync]: how sync finds changed rows."""
+
+    change_column: str = "updated_at"
+
+
+@dataclass(frozen=True)
+class SchemaConfig:
+    """[schema]: role names that differ by design, roles whose grants are not compared,
+    accepted differences."""
+
     role_map: dict[str, str] = field(default_factory=dict)
     accepted: tuple[Accepted, ...] = ()
-    exclude_roles: tuple[str, ...] = SUPABASE_MANAGED_ROLES
+    exclude_roles: tuple[str, ...] = ()
 
     @property
     def ignored_grantees(self) -> frozenset[str]:
@@ -126,15 +150,42 @@ class SchemaConfig:
 
 
 @dataclass(frozen=True)
+class QueriesConfig:
+    """[queries]: the folder of the application's queries (none: no query contracts)."""
+
+    dir: str | None = None
+
+
+@dataclass(frozen=True)
+class MaskConfig:
+    """[mask]: columns holding personal data beyond those detected by name."""
+
+    personal_columns: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything pgcutover.toml can say, with defaults when there is no file."""
 
+    scope: ScopeConfig = field(default_factory=ScopeConfig)
+    copy: CopyConfig = field(default_factory=CopyConfig)
+    sync: SyncConfig = field(default_factory=SyncConfig)
     schema: SchemaConfig = field(default_factory=SchemaConfig)
+    queries: QueriesConfig = field(default_factory=QueriesConfig)
+    mask: MaskConfig = field(default_factory=MaskConfig)
     path: str | None = None
 
 
 # The test id form, so that a user may paste what the report shows.
 _TEST_ID = re.compile(r"^test_(?P<kind>\w+)\[(?P<name>.+)\]$")
+
+# Keys that moved, so an old file gets a pointer rather than "unknown key".
+_MOVED = {
+    ("copy", "include_schema"): "[scope] include_schemas",
+    ("copy", "exclude_schema"): "[scope] exclude_schemas",
+    ("schema", "exclude_schemas"): "[scope] exclude_schemas",
+    ("copy", "change_column"): "[sync] change_column",
+}
 
 
 def _object_key(value: str) -> str:
@@ -142,34 +193,108 @@ def _object_key(value: str) -> str:
     return f"{match['kind']} {match['name']}" if match else value.strip()
 
 
-def _strings(value: Any, key: str) -> tuple[str, ...]:
+def _strings(value: Any, where: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise BadConfig(f"{key} must be a list of strings")
+        raise BadConfig(f"{where} must be a list of strings")
     return tuple(value)
 
 
-def _schema_config(data: dict[str, Any]) -> SchemaConfig:
-    unknown = sorted(set(data) - {"exclude_schemas", "exclude_roles", "role_map", "accepted"})
-    if unknown:
-        raise BadConfig(f"[schema] has unknown key {unknown[0]!r}")
-    role_map = data.get("role_map", {})
-    if not isinstance(role_map, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in role_map.items()
+def _string(value: Any, where: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise BadConfig(f"{where} must be a non-empty string")
+    return value
+
+
+def _whole(value: Any, where: str, *, at_least: int) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < at_least:
+        raise BadConfig(f"{where} must be a whole number of at least {at_least}, not {value!r}")
+    return value
+
+
+def _positive(value: Any, where: str) -> float:
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
+        raise BadConfig(f"{where} must be a number of megabytes above 0, not {value!r}")
+    return float(value)
+
+
+def _role_map(value: Any, where: str) -> dict[str, str]:
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
     ):
-        raise BadConfig('schema.role_map must map role names to role names: {source = "target"}')
-    accepted = []
-    for i, entry in enumerate(data.get("accepted", [])):
+        raise BadConfig(f'{where} must map role names to role names: {{source = "target"}}')
+    return dict(value)
+
+
+def _accepted(value: Any, where: str) -> tuple[Accepted, ...]:
+    if not isinstance(value, list):
+        raise BadConfig(f"{where} must be an array of tables: [[schema.accepted]]")
+    found = []
+    for i, entry in enumerate(value):
         if not isinstance(entry, dict) or not entry.get("object") or not entry.get("reason"):
             raise BadConfig(f"[[schema.accepted]] #{i + 1} needs both object and reason")
-        accepted.append(Accepted(_object_key(str(entry["object"])), str(entry["reason"])))
-    return SchemaConfig(
-        exclude_schemas=_strings(data.get("exclude_schemas", []), "schema.exclude_schemas"),
-        role_map=dict(role_map),
-        accepted=tuple(accepted),
-        exclude_roles=_strings(
-            data.get("exclude_roles", list(SUPABASE_MANAGED_ROLES)), "schema.exclude_roles"
-        ),
-    )
+        unknown = sorted(set(entry) - {"object", "reason"})
+        if unknown:
+            raise BadConfig(f"[[schema.accepted]] #{i + 1} has unknown key {unknown[0]!r}")
+        found.append(Accepted(_object_key(str(entry["object"])), str(entry["reason"])))
+    return tuple(found)
+
+
+def _choice(*allowed: str) -> Any:
+    def check(value: Any, where: str) -> str:
+        if value not in allowed:
+            raise BadConfig(f"{where} must be one of {', '.join(allowed)}, not {value!r}")
+        return str(value)
+
+    return check
+
+
+# Every section and key pgcutover.toml may hold, each with the function that checks it.
+# Other tools' sections are refused too: a typo must never be ignored silently.
+_SECTIONS: dict[str, tuple[type, dict[str, Any]]] = {
+    "scope": (ScopeConfig, {"include_schemas": _strings, "exclude_schemas": _strings}),
+    "copy": (
+        CopyConfig,
+        {
+            "jobs": lambda v, w: _whole(v, w, at_least=1),
+            "supabase_roles": _choice("create", "skip"),
+            "split_mb": _positive,
+        },
+    ),
+    "sync": (SyncConfig, {"change_column": _string}),
+    "schema": (
+        SchemaConfig,
+        {"role_map": _role_map, "accepted": _accepted, "exclude_roles": _strings},
+    ),
+    "queries": (QueriesConfig, {"dir": _string}),
+    "mask": (MaskConfig, {"personal_columns": _strings}),
+}
+
+
+def _section(name: str, data: Any) -> Any:
+    """One section's dataclass from its TOML table, every key checked."""
+    kind, checks = _SECTIONS[name]
+    if not isinstance(data, dict):
+        raise BadConfig(f"[{name}] must be a table")
+    values = {}
+    for key, value in data.items():
+        if (name, key) in _MOVED:
+            raise BadConfig(f"[{name}] {key} is now {_MOVED[(name, key)]}")
+        if key not in checks:
+            raise BadConfig(
+                f"[{name}] has unknown key {key!r} (known: {', '.join(sorted(checks))})"
+            )
+        values[key] = checks[key](value, f"{name}.{key}")
+    return kind(**values)
+
+
+def parse_config(data: dict[str, Any]) -> Config:
+    """A Config from parsed TOML; raises `BadConfig` naming the section and key to fix."""
+    unknown = sorted(set(data) - set(_SECTIONS))
+    if unknown:
+        raise BadConfig(
+            f"unknown section [{unknown[0]}] (known: {', '.join(f'[{s}]' for s in _SECTIONS)})"
+        )
+    return Config(**{name: _section(name, table) for name, table in data.items()})
 
 
 def _read_toml(file: Path) -> dict[str, Any]:
@@ -185,32 +310,17 @@ def _read_toml(file: Path) -> dict[str, Any]:
 
 def load_config(path: str | Path | None = None) -> Config:
     """Read pgcutover.toml: the given path (which must exist), else ./pgcutover.toml if
-    present, else defaults. Raises `BadConfig` naming the file and what to fix."""
+    present, else defaults. Raises `BadConfig` naming the file, section and key to fix."""
     if path is None:
         if not Path(CONFIG_FILE).is_file():
             return Config()
         path = CONFIG_FILE
     file = Path(path)
-    schema = _read_toml(file).get("schema", {})
-    if not isinstance(schema, dict):
-        raise BadConfig(f"config {file}: [schema] must be a table")
     try:
-        return Config(schema=_schema_config(schema), path=str(file))
+        config = parse_config(_read_toml(file))
     except BadConfig as exc:
-        raise BadConfig(f"config {file}: {exc}") from None
-
-
-def copy_section(path: str | None = None) -> dict[str, object]:
-    """The [copy] table of pgcutover.toml (the given path, else ./pgcutover.toml if present).
-
-    Keys the migrator reads: include_schema, exclude_schema (lists of names), jobs,
-    supabase_roles ("create" or "skip"), split_mb, change_column (for sync). Flags
-    given on the command line win over these.
-    """
-    file = path or (CONFIG_FILE if Path(CONFIG_FILE).is_file() else None)
-    if file is None:
-        return {}
-    section = _read_toml(Path(file)).get("copy", {})
-    if not isinstance(section, dict):
-        raise BadConfig(f"{file}: [copy] must be a table")
-    return dict(section)
+        message = str(exc)
+        raise BadConfig(
+            message if message.startswith(("config ", "cannot read")) else f"config {file}: {exc}"
+        ) from None
+    return replace(config, path=str(file))

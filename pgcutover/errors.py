@@ -16,6 +16,8 @@ EXIT_COULD_NOT_RUN = 2
 class PgcutoverError(Exception):
     """Base: a one-line, secret-free message naming what to fix."""
 
+    exit_code = EXIT_COULD_NOT_RUN
+
 
 class BadUrl(PgcutoverError):
     """A connection URL that cannot be parsed."""
@@ -35,6 +37,14 @@ class TargetNotEmpty(PgcutoverError):
 
 class UnknownTable(PgcutoverError):
     """A table named by the user does not exist on the source."""
+
+
+class UnknownSchema(PgcutoverError):
+    """A schema named by the user does not exist on the source."""
+
+
+class ScopeConflict(PgcutoverError):
+    """The schemas chosen to move depend on one chosen to stay behind."""
 
 
 class NoPrimaryKey(PgcutoverError):
@@ -63,3 +73,19 @@ class CopyFailed(PgcutoverError):
 
 class SyncFailed(PgcutoverError):
     """A sync lost what it needs to go on (its source snapshot); run it again."""
+
+
+class SameDatabase(PgcutoverError):
+    """Source and target URLs lead to the same database."""
+
+
+class ReportDirUnwritable(PgcutoverError):
+    """The report folder cannot be created or written."""
+
+
+class Interrupted(PgcutoverError):
+    """Ctrl-C (exit 130) or SIGTERM (exit 143) stopped a command; what it finished is kept."""
+
+    def __init__(self, message: str, *, signal_exit: int = 130) -> None:
+        super().__init__(message)
+        self.exit_code = signal_exit

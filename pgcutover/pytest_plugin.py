@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,15 +19,18 @@ import psycopg
 import pytest
 
 from pgcutover import __version__
-from pgcutover.config import url_from_env
+from pgcutover.config import BadConfig, Config, load_config, url_from_env
 from pgcutover.errors import PgcutoverError
 from reports.categories import write_allure2_categories
 from reports.evidence import write_environment
 from reports.gate import EXPECTED_FILE
-from verify.catalog import SchemaScope, Table, read_tables, schema_scope
-from verify.connect import Endpoint, connect, parse_url
+from verify.catalog import Table, read_tables
+from verify.connect import Endpoint, connect, database_identity, parse_url
+from verify.plan import Plan, PlanOptions, build_plan, read_recorded_plan, user_schemas
 
 _SIDES = pytest.StashKey[dict[str, "Side"]]()
+_PLAN = pytest.StashKey["Plan"]()
+_CONFIG = pytest.StashKey["Config"]()
 # Facts a contract family adds to Allure's environment (e.g. the schemas it left out).
 ENVIRONMENT_FACTS = pytest.StashKey[dict[str, str]]()
 
@@ -39,10 +42,12 @@ class Side:
     role: str
     endpoint: Endpoint
     conn: psycopg.Connection[Any]
-    scope: SchemaScope
-    tables: dict[str, Table]
     version: str
     snapshot: str
+    # The tables and materialized views of the schemas the plan moved, by schema.name.
+    tables: dict[str, Table] = field(default_factory=dict)
+    # The application's own schemas on this side (an extra one on the target is compared).
+    user_schemas: tuple[str, ...] = ()
 
     def read(self) -> psycopg.Connection[Any]:
         """The connection, for one query; callers wrap risky queries in `savepoint()`."""
@@ -58,6 +63,24 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--source-url", help="source database URL (or PGCUTOVER_SOURCE_URL)")
     group.addoption("--target-url", help="target database URL (or PGCUTOVER_TARGET_URL)")
     group.addoption("--config", dest="pgcutover_config", help="pgcutover.toml")
+    group.addoption(
+        "--include-schema",
+        action="append",
+        default=[],
+        help="check this schema too, as copy --include-schema moved it (repeatable)",
+    )
+    group.addoption(
+        "--exclude-schema",
+        action="append",
+        default=[],
+        help="a schema copy --exclude-schema left on the source (repeatable)",
+    )
+    group.addoption(
+        "--supabase-roles",
+        choices=["create", "skip"],
+        default=None,
+        help="how copy handled the roles grants name (when the target holds no recorded plan)",
+    )
     group.addoption(
         "--no-mask", action="store_true", help="show personal data unmasked in evidence"
     )
@@ -92,18 +115,62 @@ def _open_side(config: pytest.Config, role: str) -> Side:
     conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
     version = str(conn.execute("SHOW server_version").fetchone()[0])  # type: ignore[index]
     snapshot = str(conn.execute("SELECT pg_current_snapshot()::text").fetchone()[0])  # type: ignore[index]
-    scope = schema_scope(conn)
-    tables = {t.qualified: t for t in read_tables(conn, scope.included)}
-    return Side(role, endpoint, conn, scope, tables, version, snapshot)
+    return Side(role, endpoint, conn, version, snapshot, user_schemas=user_schemas(conn))
+
+
+def settings_of(config: pytest.Config) -> Config:
+    """pgcutover.toml (--config, else ./pgcutover.toml), read once; a bad file stops the run."""
+    if _CONFIG not in config.stash:
+        try:
+            config.stash[_CONFIG] = load_config(config.getoption("pgcutover_config", None))
+        except BadConfig as exc:
+            raise pytest.UsageError(str(exc)) from None
+    return config.stash[_CONFIG]
+
+
+def _plan_options(config: pytest.Config) -> PlanOptions:
+    settings = settings_of(config)
+    return PlanOptions(
+        include=tuple(config.getoption("include_schema") or settings.scope.include_schemas),
+        exclude=tuple(config.getoption("exclude_schema") or settings.scope.exclude_schemas),
+        supabase_roles=config.getoption("supabase_roles") or settings.copy.supabase_roles,
+    )
+
+
+def _decide_plan(config: pytest.Config, source: Side, target: Side) -> Plan:
+    """The plan the copy recorded on the target; else (a copy made by other means, or scope
+    flags given here) the same plan computed now by the same function."""
+    flags = config.getoption("include_schema") or config.getoption("exclude_schema")
+    recorded = None if flags else read_recorded_plan(target.conn)
+    if recorded is not None:
+        return recorded
+    try:
+        return build_plan(source.conn, target.conn, _plan_options(config))
+    except PgcutoverError as exc:
+        raise pytest.UsageError(str(exc)) from None
 
 
 def sides(config: pytest.Config) -> dict[str, Side]:
-    """Both sides, opened on first use and kept for the session."""
+    """Both sides, opened on first use and kept for the session, with the plan's tables."""
     if _SIDES not in config.stash:
         opened = {"source": _open_side(config, "source")}
         opened["target"] = _open_side(config, "target")
+        if database_identity(opened["source"].conn) == database_identity(opened["target"].conn):
+            raise pytest.UsageError(
+                "source and target are the same database: give the target URL of another one"
+            )
+        plan = _decide_plan(config, opened["source"], opened["target"])
+        for side in opened.values():
+            side.tables = {t.qualified: t for t in read_tables(side.conn, plan.schemas)}
+        config.stash[_PLAN] = plan
         config.stash[_SIDES] = opened
     return config.stash[_SIDES]
+
+
+def plan_of(config: pytest.Config) -> Plan:
+    """The plan the contracts check (see `sides`)."""
+    sides(config)
+    return config.stash[_PLAN]
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -152,6 +219,12 @@ def row_verdicts() -> dict[Any, Any]:
 
 
 @pytest.fixture(scope="session")
+def plan(request: pytest.FixtureRequest) -> Plan:
+    """The plan the copy carried out: what moved, what stayed, roles and owners."""
+    return plan_of(request.config)
+
+
+@pytest.fixture(scope="session")
 def mask(request: pytest.FixtureRequest) -> bool:
     """Whether personal data in evidence is masked (default yes; --no-mask turns it off)."""
     return not request.config.getoption("no_mask")
@@ -164,6 +237,11 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     if not alluredir or not opened or hasattr(session.config, "workerinput"):
         return
     facts = {"pgcutover": __version__}
+    plan = session.config.stash.get(_PLAN, None)
+    if plan is not None:
+        facts["plan"] = "recorded by pgcutover copy" if plan.recorded else "computed by verify"
+        facts["plan.schemas"] = ", ".join(plan.schemas)
+        facts["plan.left_on_source"] = "; ".join(s.describe() for s in plan.left_behind) or "none"
     for role, side in opened.items():
         facts[f"{role}.url"] = side.endpoint.display
         facts[f"{role}.version"] = side.version

@@ -8,6 +8,7 @@ from psycopg import sql
 
 from migrator.copy import triggers_off
 from migrator.job import CopyOptions, run_copy
+from reports.gate import read_results
 from tests.fix_cli import pgcutover as cli
 from tests.fix_contracts import RunContracts, failed_ids
 from tests.fix_servers import execute
@@ -70,8 +71,8 @@ def test_supabase_roles_skip_drops_and_lists_grants_and_policies(
         "copy", "--source", source_db.url, "--target", empty_target.url, "--supabase-roles", "skip"
     )
     assert result.returncode == 0, result.stderr
-    assert (
-        "dropped (--supabase-roles skip): policy clients_own_row ON public.clients" in result.stdout
+    assert "left out of the restore: CREATE POLICY clients_own_row ON public.clients" in (
+        result.stdout
     )
     assert scalar(empty_target, "SELECT count(*) FROM pg_policies WHERE schemaname = 'public'") == 0
     granted = scalar(
@@ -116,13 +117,18 @@ def test_extension_schema_is_recreated_by_create_extension(
     assert slug_type == "extensions.citext"
 
 
-def test_copy_refuses_a_target_with_user_tables_and_no_state(
+def test_copy_refuses_a_target_with_any_relation_in_a_moved_schema_and_no_state(
     source_db: Endpoint, empty_target: Endpoint
 ) -> None:
-    execute(empty_target, "CREATE TABLE public.clients (id int)")
+    # Tables that do not clash by name are refused too: a copy never mixes with other data.
+    execute(
+        empty_target,
+        "CREATE TABLE public.notes (id int)",
+        "CREATE VIEW public.notes_view AS SELECT * FROM public.notes",
+    )
     result = cli("copy", "--source", source_db.url, "--target", empty_target.url)
     assert result.returncode == 2
-    assert "target already has public.clients" in result.stderr
+    assert "target already holds public.notes and 1 more" in result.stderr
     assert scalar(empty_target, "SELECT to_regnamespace('pgcutover')") is None
 
 
@@ -172,7 +178,7 @@ def test_copy_carries_database_and_role_settings(
         sql.SQL("ALTER ROLE anon IN DATABASE {} SET statement_timeout = '3s'").format(src),
     )
     report = run_copy(source_db, empty_target)
-    assert report.settings_refused == []
+    assert report.refused == []
     settings = scalar(
         empty_target,
         "SELECT array_agg(coalesce(r.rolname, '') || ':' || c ORDER BY 1) FROM pg_db_role_setting s"
@@ -184,6 +190,7 @@ def test_copy_carries_database_and_role_settings(
         ':search_path="$user", public, auth',
         "anon:statement_timeout=3s",
     }
-    outcome = verify_pair(source_db, empty_target, "-k", "test_settings")
-    assert {n for n in failed_ids(outcome) if n.startswith("test_settings")} == set()
+    outcome = verify_pair(source_db, empty_target, "-k", "test_settings or test_role")
+    assert failed_ids(outcome) == set()
+    assert "test_role[anon]" in {r.name for r in read_results(outcome.alluredir)}
     assert outcome.verdict.counts["passed"] >= 2

@@ -48,7 +48,8 @@ def test_plan_json_moves_auth_skips_unreferenced_supabase_schemas_in_fk_order(
     assert result.returncode == 0, result.stderr
     plan = json.loads(result.stdout)
     assert plan["schemas"] == ["auth", "public"]
-    assert "storage" in plan["skipped_schemas"]
+    storage = next(s for s in plan["left_behind"] if s["schema"] == "storage")
+    assert storage["tables"] == 1 and storage["rows"] == 0
     names = [t["table"] for t in plan["tables"]]
     assert names.index("public.companies") < names.index("public.clients")
     assert names.index("public.clients") < names.index("public.bookings")
@@ -60,7 +61,9 @@ def test_plan_json_moves_auth_skips_unreferenced_supabase_schemas_in_fk_order(
     assert by_name["public.messages_2026_10"]["units"] == 1
     assert by_name["public.clients"]["est_rows"] == 1299
     assert plan["total_bytes"] > 0
-    assert set(plan["roles"]) == {"anon", "authenticated", "service_role"}
+    roles = {r["name"]: r for r in plan["roles"]}
+    assert {"anon", "authenticated", "service_role", "postgres"} <= set(roles)
+    assert roles["postgres"]["action"] == "present"
     assert plan["target"]["missing_extensions"] == []
 
 
@@ -69,23 +72,32 @@ def test_plan_table_and_exclude_schema(source_db: Endpoint) -> None:
     assert result.returncode == 0, result.stderr
     assert "public.clients" in result.stdout
     assert "auth.users" not in result.stdout
-    assert "schema skipped: auth (excluded by --exclude-schema)" in result.stdout
+    assert "left on the source: auth: 1 tables, 25 rows, 0 policies stay on the source" in (
+        result.stdout
+    )
 
 
-def test_plan_reads_exclude_schema_from_pgcutover_toml(source_db: Endpoint, tmp_path: Path) -> None:
-    (tmp_path / "pgcutover.toml").write_text('[copy]\nexclude_schema = ["auth"]\n')
+def test_plan_reads_exclude_schemas_from_the_scope_section(
+    source_db: Endpoint, tmp_path: Path
+) -> None:
+    (tmp_path / "pgcutover.toml").write_text('[scope]\nexclude_schemas = ["auth"]\n')
     result = cli("plan", "--source", source_db.url, "--json", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["schemas"] == ["public"]
 
 
-def test_plan_with_supabase_roles_skip_lists_what_is_dropped(source_db: Endpoint) -> None:
-    result = cli("plan", "--source", source_db.url, "--supabase-roles", "skip")
+def test_plan_with_supabase_roles_skip_lists_what_is_dropped(
+    source_db: Endpoint, empty_target: Endpoint
+) -> None:
+    result = cli(
+        "plan", "--source", source_db.url, "--target", empty_target.url, "--supabase-roles", "skip"
+    )
     assert result.returncode == 0, result.stderr
     assert (
         "dropped (--supabase-roles skip): policy clients_own_row ON public.clients" in result.stdout
     )
     assert "grant SELECT ON TABLE public.companies TO anon" in result.stdout
+    assert "role anon: not created (--supabase-roles skip)" in result.stdout
 
 
 def test_copy_dry_run_prints_the_plan_and_writes_nothing(
@@ -114,7 +126,7 @@ def test_bad_toml_is_one_line(source_db: Endpoint, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("args", "needle"),
-    [(("--jobs", "0"), "jobs must be a whole number"), (("--split-mb", "-1"), "split_mb")],
+    [(("--jobs", "0"), "jobs must be a whole number"), (("--split-mb", "-1"), "--split-mb")],
 )
 def test_bad_copy_options_are_one_line(args: tuple[str, ...], needle: str) -> None:
     result = cli("copy", "--source", "postgresql://h/db", "--target", "postgresql://h/db2", *args)

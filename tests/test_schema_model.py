@@ -109,10 +109,11 @@ def _extension(version: str, schema: str = "public") -> SchemaObject:
     return SchemaObject("extension", "hstore", {"version": version, "schema": schema})
 
 
-def test_an_older_extension_on_the_target_is_a_warning_a_newer_one_a_note() -> None:
+def test_an_older_extension_on_the_target_fails_a_newer_one_is_a_note() -> None:
     older = compare_object("extension", "hstore", _extension("1.8"), _extension("1.4"))
-    assert older.ok and older.warnings == [
-        "extension hstore: version 1.8 on the source, 1.4 on the target"
+    assert older.problems == [
+        "extension hstore: version 1.8 on the source, 1.4 (older) on the target: "
+        "ALTER EXTENSION ... UPDATE there"
     ]
     newer = compare_object("extension", "hstore", _extension("1.8"), _extension("1.10"))
     assert newer.ok and not newer.warnings and "version" in newer.notes
@@ -126,16 +127,18 @@ def test_evidence_is_a_deepdiff_of_the_two_objects() -> None:
     assert "dictionary_item_added" in finding.evidence
 
 
-def test_config_reads_role_map_exclusions_and_accepted_by_either_name(tmp_path: Path) -> None:
+def test_config_reads_scope_role_map_and_accepted_by_either_name(tmp_path: Path) -> None:
     path = tmp_path / "pgcutover.toml"
     path.write_text(
-        '[schema]\nexclude_schemas = ["graphql"]\nrole_map = { supabase_admin = "postgres" }\n'
+        '[scope]\nexclude_schemas = ["graphql"]\n'
+        '[schema]\nrole_map = { supabase_admin = "postgres" }\n'
         '[[schema.accepted]]\nobject = "test_policy[public.clients.p]"\nreason = "moved"\n'
         '[[schema.accepted]]\nobject = "index public.i"\nreason = "rebuilt"\n',
         encoding="utf-8",
     )
-    schema = load_config(path).schema
-    assert schema.exclude_schemas == ("graphql",)
+    config = load_config(path)
+    assert config.scope.exclude_schemas == ("graphql",)
+    schema = config.schema
     assert schema.role_map == {"supabase_admin": "postgres"}
     assert schema.accepted_reason("policy", "public.clients.p") == "moved"
     assert schema.accepted_reason("index", "public.i") == "rebuilt"
@@ -144,17 +147,10 @@ def test_config_reads_role_map_exclusions_and_accepted_by_either_name(tmp_path: 
 
 def test_no_config_file_means_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    schema = load_config().schema
-    assert schema.role_map == {}
-    assert "dashboard_user" in schema.ignored_grantees
-
-
-def test_a_mapped_supabase_role_is_compared_not_ignored(tmp_path: Path) -> None:
-    path = tmp_path / "pgcutover.toml"
-    path.write_text('[schema]\nrole_map = { supabase_admin = "postgres" }\n', encoding="utf-8")
-    schema = load_config(path).schema
-    assert "supabase_admin" not in schema.ignored_grantees
-    assert "supabase_auth_admin" in schema.ignored_grantees
+    config = load_config()
+    assert config.schema.role_map == {}
+    assert config.schema.ignored_grantees == frozenset()
+    assert config.copy.jobs == 2 and config.sync.change_column == "updated_at"
 
 
 def test_acl_map_leaves_out_ignored_grantees() -> None:
@@ -170,7 +166,11 @@ def test_acl_map_leaves_out_ignored_grantees() -> None:
     ("text", "complaint"),
     [
         ("[schema\n", "not valid TOML"),
-        ("[schema]\nexclude_schemas = 'auth'\n", "exclude_schemas must be a list of strings"),
+        ("[scope]\nexclude_schemas = 'auth'\n", "exclude_schemas must be a list of strings"),
+        ("[schema]\nexclude_schemas = ['auth']\n", "now \\[scope\\] exclude_schemas"),
+        ("[copy]\njobz = 3\n", "\\[copy\\] has unknown key 'jobz'"),
+        ("[copy]\njobs = 0\n", "copy.jobs must be a whole number of at least 1"),
+        ("[coppy]\njobs = 3\n", "unknown section \\[coppy\\]"),
         ("[schema]\nrole_map = ['x']\n", "role_map must map role names"),
         ("[schema]\nrolemap = {}\n", "unknown key 'rolemap'"),
         ('[[schema.accepted]]\nobject = "x"\n', "needs both object and reason"),

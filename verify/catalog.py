@@ -16,7 +16,6 @@ from typing import Any
 import psycopg
 from psycopg.rows import dict_row
 
-from pgcutover.config import TOOL_SCHEMA, is_supabase_managed
 from verify.normalize import (
     acl_map,
     body_text,
@@ -58,16 +57,18 @@ class Column:
 
 @dataclass(frozen=True, repr=False)
 class Table:
-    """A plain, partitioned or partition table."""
+    """A plain, partitioned or partition table, or a materialized view (its rows are
+    compared like a table's; the copy refreshes it rather than copying them)."""
 
     schema: str
     name: str
-    kind: str  # 'r' plain or leaf partition, 'p' partitioned parent
+    kind: str  # 'r' plain or leaf partition, 'p' partitioned parent, 'm' materialized view
     parent: str | None
     est_rows: int
     bytes: int
     columns: tuple[Column, ...] = ()
     primary_key: tuple[str, ...] = ()
+    populated: bool = True  # False: a materialized view that holds no data
 
     @property
     def qualified(self) -> str:
@@ -84,42 +85,14 @@ class Table:
         return self.kind == "r"
 
     @property
+    def is_matview(self) -> bool:
+        """A materialized view: compared by its rows, refreshed rather than copied."""
+        return self.kind == "m"
+
+    @property
     def copy_columns(self) -> tuple[str, ...]:
         """Columns a COPY can write (generated columns are computed by the target)."""
         return tuple(c.name for c in self.columns if not c.generated)
-
-
-@dataclass(frozen=True)
-class SchemaScope:
-    """Which schemas are compared and moved, and which are left out and why."""
-
-    included: tuple[str, ...]
-    skipped: dict[str, str] = field(default_factory=dict)  # schema -> reason
-
-
-def schema_scope(
-    conn: Conn,
-    *,
-    include: tuple[str, ...] = (),
-    exclude: tuple[str, ...] = (),
-) -> SchemaScope:
-    """User schemas, plus each Supabase-managed schema that user objects depend on."""
-    rows = fetch_all(conn, "schemas")
-    all_names = {r["name"] for r in rows}
-    user = {n for n in all_names if not is_supabase_managed(n) and n != TOOL_SCHEMA}
-    included: set[str] = set()
-    skipped: dict[str, str] = {}
-    for row in rows:
-        name, used_by = row["name"], [u for u in row["used_by"] if u in user]
-        if name == TOOL_SCHEMA:
-            continue
-        if name in exclude:
-            skipped[name] = "excluded by --exclude-schema"
-        elif name in user or name in include or used_by:
-            included.add(name)
-        else:
-            skipped[name] = "Supabase-managed, nothing of the application depends on it"
-    return SchemaScope(tuple(sorted(included)), dict(sorted(skipped.items())))
 
 
 def read_tables(conn: Conn, schemas: tuple[str, ...]) -> list[Table]:
@@ -146,6 +119,7 @@ def read_tables(conn: Conn, schemas: tuple[str, ...]) -> list[Table]:
                 bytes=int(row["bytes"]),
                 columns=tuple(columns.get(key, [])),
                 primary_key=keys.get(key, ()),
+                populated=bool(row["populated"]),
             )
         )
     return tables
@@ -154,11 +128,6 @@ def read_tables(conn: Conn, schemas: tuple[str, ...]) -> list[Table]:
 def read_sequences(conn: Conn, schemas: tuple[str, ...]) -> list[tuple[str, str]]:
     """(schema, name) of every sequence in `schemas`."""
     return [(r["schema"], r["name"]) for r in fetch_all(conn, "sequences", schemas=list(schemas))]
-
-
-def roles_used(conn: Conn, schemas: tuple[str, ...]) -> list[str]:
-    """Roles that grants and policies in `schemas` name."""
-    return [r["name"] for r in fetch_all(conn, "roles_used", schemas=list(schemas))]
 
 
 def server_version(conn: Conn) -> int:
@@ -212,12 +181,18 @@ class SchemaObject:
 @dataclass(frozen=True)
 class ReadFrame:
     """How one side is read so it compares with the other: role names through `role_map`
-    (source roles to target roles), privileges the older server lacks and grants to
-    excluded roles (Supabase's own) left out."""
+    (source roles to target roles, as the user declared), owners also through `owner_map`
+    (owners the plan re-owned because the target lacks them), privileges the older server
+    lacks and grants to roles left out not compared."""
 
     role_map: dict[str, str] = field(default_factory=dict)
     ignore_privileges: frozenset[str] = frozenset()
     ignore_grantees: frozenset[str] = frozenset()
+    owner_map: dict[str, str] = field(default_factory=dict)
+
+    def owner(self, role: str) -> str:
+        """The name an object's owner is compared by."""
+        return self.role_map.get(role) or self.owner_map.get(role, role)
 
     def acl(self, rows: list[dict[str, Any]]) -> dict[str, list[str]]:
         """Exploded ACL rows in comparable form."""
@@ -226,6 +201,7 @@ class ReadFrame:
             role_map=self.role_map,
             ignore=self.ignore_privileges,
             ignore_grantees=self.ignore_grantees,
+            owner=self.owner,
         )
 
 
@@ -253,7 +229,7 @@ def _read_schemas(rows: list[dict[str, Any]], frame: ReadFrame) -> dict[str, Sch
     # A schema's privileges are compared with the other grants (test_grants[<schema>]).
     found: dict[str, SchemaObject] = {}
     for r in rows:
-        _put(found, "schema", r["name"], owner=map_role(r["owner"], frame.role_map))
+        _put(found, "schema", r["name"], owner=frame.owner(r["owner"]))
     return found
 
 
@@ -271,7 +247,7 @@ def _read_tables(
             name,
             kind={"r": "table", "p": "partitioned table", "f": "foreign table"}[r["kind"]],
             persistence={"p": "logged", "u": "unlogged", "t": "temporary"}[r["persistence"]],
-            owner=map_role(r["owner"], frame.role_map),
+            owner=frame.owner(r["owner"]),
             partition_key=sql_text(r["partition_key"]),
             partition_of=r["parent"] if r["partition_bound"] is not None else None,
             partition_bound=sql_text(r["partition_bound"]),
@@ -357,7 +333,7 @@ def _read_views(conn: Conn, schemas: list[str], frame: ReadFrame) -> dict[str, S
             kind="materialized view" if materialized else "view",
             definition=sql_text(r["definition"]),
             options=options_map(r["options"]),
-            owner=map_role(r["owner"], frame.role_map),
+            owner=frame.owner(r["owner"]),
             populated=r["populated"] if materialized else None,
         )
     return found
@@ -382,7 +358,7 @@ def _read_functions(conn: Conn, schemas: list[str], frame: ReadFrame) -> dict[st
             leakproof=r["leakproof"],
             parallel={"s": "safe", "r": "restricted", "u": "unsafe"}[r["parallel"]],
             config=sorted(r["config"]),
-            owner=map_role(r["owner"], frame.role_map),
+            owner=frame.owner(r["owner"]),
         )
     return found
 
@@ -407,7 +383,7 @@ def _read_types(
     enums: dict[str, SchemaObject] = {}
     domains: dict[str, SchemaObject] = {}
     for r in fetch_all(conn, "schema_types", schemas=schemas):
-        name, owner = f"{r['schema']}.{r['name']}", map_role(r["owner"], frame.role_map)
+        name, owner = f"{r['schema']}.{r['name']}", frame.owner(r["owner"])
         if r["kind"] == "e":
             _put(enums, "enum", name, labels=list(r["labels"]), owner=owner)
             continue
@@ -445,18 +421,17 @@ def _read_sequences(conn: Conn, schemas: list[str], frame: ReadFrame) -> dict[st
             cycle=r["cycle"],
             persistence={"p": "logged", "u": "unlogged", "t": "temporary"}[r["persistence"]],
             owned_by=r["owned_by"],
-            owner=map_role(r["owner"], frame.role_map),
+            owner=frame.owner(r["owner"]),
         )
     return found
 
 
-def _read_extensions(conn: Conn, schemas: list[str]) -> dict[str, SchemaObject]:
-    # Extensions in a schema left out of the comparison (Supabase's own, excluded) are
-    # left out with it; those in pg_catalog (plpgsql) are everyone's.
+def _read_extensions(conn: Conn) -> dict[str, SchemaObject]:
+    # Every extension, whatever its schema: the plan says which the target must have and
+    # which stay behind (a Supabase platform extension, one in a schema left behind).
     found: dict[str, SchemaObject] = {}
     for r in fetch_all(conn, "schema_extensions"):
-        if r["schema"] in schemas or r["schema"] == "pg_catalog":
-            _put(found, "extension", r["name"], version=r["version"], schema=r["schema"])
+        _put(found, "extension", r["name"], version=r["version"], schema=r["schema"])
     return found
 
 
@@ -518,20 +493,15 @@ def _read_default_privileges(
     }
 
 
-def _read_settings(conn: Conn, frame: ReadFrame, app_roles: set[str]) -> dict[str, SchemaObject]:
+def _read_settings(conn: Conn) -> dict[str, SchemaObject]:
+    """The database's encoding, locale and ALTER DATABASE ... SET (a role's settings are
+    compared with the role: test_role)."""
     database = fetch_all(conn, "schema_database")[0]
     found: dict[str, SchemaObject] = {}
     _put(found, "settings", "database", settings={}, **database)
     for r in fetch_all(conn, "schema_settings"):
-        if not r["role"]:
-            if r["in_database"]:
-                found["database"].fields["settings"] = settings_map(r["settings"])
-            continue
-        role = map_role(r["role"], frame.role_map)
-        if role not in app_roles:
-            continue
-        name = f"role {role}{' in database' if r['in_database'] else ''}"
-        _put(found, "settings", name, settings=settings_map(r["settings"]))
+        if not r["role"] and r["in_database"]:
+            found["database"].fields["settings"] = settings_map(r["settings"])
     return found
 
 
@@ -542,13 +512,8 @@ def _read_comments(conn: Conn, schemas: list[str]) -> dict[str, SchemaObject]:
     return found
 
 
-def read_schema_catalog(
-    conn: Conn, schemas: tuple[str, ...], frame: ReadFrame, *, app_roles: set[str]
-) -> SchemaCatalog:
-    """Every compared object of `schemas`, read through `frame`, in one pass per kind.
-
-    `app_roles` (target names) are the roles whose ALTER ROLE ... SET settings count.
-    """
+def read_schema_catalog(conn: Conn, schemas: tuple[str, ...], frame: ReadFrame) -> SchemaCatalog:
+    """Every compared object of `schemas`, read through `frame`, in one pass per kind."""
     names = list(schemas)
     schema_rows = fetch_all(conn, "schema_schemas", schemas=names)
     tables, rls, order = _read_tables(conn, names, frame)
@@ -566,11 +531,11 @@ def read_schema_catalog(
         "enum": enums,
         "domain": domains,
         "sequence": _read_sequences(conn, names, frame),
-        "extension": _read_extensions(conn, names),
+        "extension": _read_extensions(conn),
         "policy": _read_policies(conn, names, frame),
         "grants": _read_grants(conn, names, frame, schema_rows),
         "default_privileges": _read_default_privileges(conn, names, frame),
-        "settings": _read_settings(conn, frame, app_roles),
+        "settings": _read_settings(conn),
         "comment": _read_comments(conn, names),
     }
     return SchemaCatalog(objects, server_version(conn))

@@ -18,7 +18,7 @@ from psycopg.conninfo import make_conninfo
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
-from pgcutover.errors import BadUrl, ConnectFailed
+from pgcutover.errors import BadUrl, ConnectFailed, SameDatabase
 from verify.mask import redact_url, scrub
 
 CANONICAL_SETTINGS: dict[str, str] = {
@@ -194,6 +194,39 @@ def snapshot(
     conn.read_only = True
     with conn.transaction():
         yield conn
+
+
+def database_identity(conn: psycopg.Connection[Any]) -> tuple[str, str]:
+    """(cluster, database): which database a session is in, the same whatever URL led there.
+
+    The cluster is its system identifier; pg_control_system() needs a privilege a managed
+    service may not grant, and then the server's address and port stand in.
+    """
+    try:
+        with conn.transaction():
+            row = conn.execute("SELECT system_identifier::text FROM pg_control_system()").fetchone()
+        cluster = str(row[0]) if row else ""
+    except psycopg.errors.InsufficientPrivilege:
+        row = conn.execute(
+            "SELECT coalesce(host(inet_server_addr()), 'local') || ':' || current_setting('port')"
+        ).fetchone()
+        cluster = f"server:{row[0]}" if row else ""
+    name = conn.execute("SELECT current_database()").fetchone()
+    return cluster, str(name[0]) if name else ""
+
+
+def ensure_distinct(source: Endpoint, target: Endpoint) -> None:
+    """Refuse a source and target that are one database (raises `SameDatabase`)."""
+    with (
+        connect(source, role="source", read_only=True, autocommit=True) as src,
+        connect(target, role="target", read_only=True, autocommit=True) as tgt,
+    ):
+        same = database_identity(src) == database_identity(tgt)
+    if same:
+        raise SameDatabase(
+            f"source and target are the same database ({target.where}): give the target URL "
+            "of another database"
+        )
 
 
 def check_reachable(endpoint: Endpoint, *, role: str) -> str:

@@ -16,13 +16,12 @@ from verify.catalog import (
     ReadFrame,
     SchemaCatalog,
     SchemaObject,
-    SchemaScope,
     read_schema_catalog,
-    roles_used,
     server_version,
 )
 from verify.diff import deep_difference
-from verify.normalize import map_role, unknown_privileges
+from verify.normalize import unknown_privileges
+from verify.plan import Plan
 
 
 @dataclass
@@ -76,7 +75,7 @@ def _version_tuple(version: str) -> tuple[int, ...] | None:
 
 
 def _extension_finding(source: SchemaObject, target: SchemaObject, found: Finding) -> None:
-    """A lower extension version is a warning; a higher one a note; anything else is compared."""
+    """A lower extension version fails; a higher one is a note; anything else is compared."""
     rest = {k: v for k, v in source.fields.items() if k != "version"}
     found.problems.extend(
         field_differences(rest, {k: v for k, v in target.fields.items() if k != "version"})
@@ -90,8 +89,10 @@ def _extension_finding(source: SchemaObject, target: SchemaObject, found: Findin
             f"newer on the target: {src_v} on the source, {tgt_v} on the target"
         )
     else:
-        found.warnings.append(
-            f"extension {source.name}: version {src_v} on the source, {tgt_v} on the target"
+        # An older extension may lack functions or behaviour the application relies on.
+        found.problems.append(
+            f"extension {source.name}: version {src_v} on the source, {tgt_v} (older) on the "
+            "target: ALTER EXTENSION ... UPDATE there"
         )
 
 
@@ -124,58 +125,97 @@ def compare_object(
 
 @dataclass(frozen=True)
 class SchemaPair:
-    """Both sides' schema catalogs over the same schemas, and what was left out and why."""
+    """Both sides' schema catalogs over the schemas the plan moved, and what stays behind."""
 
     source: SchemaCatalog
     target: SchemaCatalog
     schemas: tuple[str, ...]
-    excluded: dict[str, str]  # schema -> reason
+    excluded: dict[str, str]  # schema left behind -> why, with what it holds
     config: SchemaConfig
+    plan: Plan
 
     def compare(self, kind: str, name: str) -> Finding:
         """The finding for one object."""
         return compare_object(kind, name, self.source.get(kind, name), self.target.get(kind, name))
 
     def names(self, kind: str) -> list[str]:
-        """Names of `kind` on either side."""
+        """Names of `kind` on either side (extensions: the source's, and the target's in the
+        compared schemas)."""
+        if kind == "extension":
+            extra = {
+                n
+                for n in self.target.names(kind)
+                if self.target.objects[kind][n].fields["schema"] in self.schemas
+            }
+            return sorted(self.source.names(kind) | extra)
         return object_names(kind, self.source, self.target)
+
+    def skipped_reason(self, kind: str, name: str) -> str | None:
+        """Why the plan leaves this object behind (so it is not compared), if it does."""
+        if kind == "extension":
+            ext = next((e for e in self.plan.extensions if e.name == name), None)
+            if ext is not None and ext.action == "skip":
+                return f"left on the source by the plan: {ext.reason}"
+        return None
+
+    def accepted_reason(self, kind: str, name: str) -> str | None:
+        """Why a difference in this object is deliberate: declared in pgcutover.toml, or made
+        by the plan (a policy or default privileges naming a role the copy leaves out)."""
+        declared = self.config.accepted_reason(kind, name)
+        if declared:
+            return declared
+        source = self.source.get(kind, name)
+        if source is None:
+            return None
+        skipped = set(self.plan.skipped_roles)
+        if kind == "policy" and skipped & set(source.fields["roles"]):
+            names = ", ".join(sorted(skipped & set(source.fields["roles"])))
+            return f"left out by --supabase-roles skip: the policy names {names}"
+        if kind == "default_privileges":
+            gone = {r.name for r in self.plan.roles if r.action in ("absent", "skip")}
+            owner = name.rsplit(".", 1)[-1]
+            grantees = set(source.fields["privileges"])
+            if owner in gone:
+                return f"left out: the target has no role {owner} to create objects"
+            if grantees and grantees <= skipped:
+                return (
+                    f"left out by --supabase-roles skip: granted to {', '.join(sorted(grantees))}"
+                )
+        return None
 
 
 def comparison_scope(
-    source: SchemaScope, target: SchemaScope, exclude: tuple[str, ...]
+    plan: Plan, target_schemas: tuple[str, ...], exclude: tuple[str, ...] = ()
 ) -> tuple[tuple[str, ...], dict[str, str]]:
-    """Schemas compared (in scope on either side, not excluded by config) and those left
-    out with the reason, so that the report can list every exclusion."""
-    excluded = {s: "excluded in pgcutover.toml ([schema] exclude_schemas)" for s in exclude}
-    for scope in (source, target):
-        for schema, reason in scope.skipped.items():
-            excluded.setdefault(schema, reason)
-    wanted = (set(source.included) | set(target.included)) - set(exclude) - {TOOL_SCHEMA}
-    for schema in wanted:
-        excluded.pop(schema, None)
+    """Schemas compared: those the plan moved, and the target's own user schemas (an extra
+    one there fails); and those left on the source, each with the plan's reason and what it
+    holds, so that the report lists every exclusion."""
+    excluded = {s.schema: s.describe() for s in plan.left_behind}
+    wanted = (set(plan.schemas) | set(target_schemas)) - set(excluded) - {TOOL_SCHEMA}
+    wanted -= set(exclude)
     return tuple(sorted(wanted)), dict(sorted(excluded.items()))
 
 
 def read_schema_pair(
     source: Conn,
     target: Conn,
-    source_scope: SchemaScope,
-    target_scope: SchemaScope,
+    plan: Plan,
+    target_schemas: tuple[str, ...],
     config: SchemaConfig,
 ) -> SchemaPair:
-    """Read both catalogs, each once, in the frame that makes them comparable."""
-    schemas, excluded = comparison_scope(source_scope, target_scope, config.exclude_schemas)
+    """Read both catalogs, each once, in the frame that makes them comparable: owners the
+    plan mapped and the config's role map applied to the source; grants to roles the plan
+    leaves out, and to the config's excluded roles, not compared."""
+    schemas, excluded = comparison_scope(plan, target_schemas)
     ignore = unknown_privileges(server_version(source), server_version(target))
-    skip = config.ignored_grantees
-    source_frame = ReadFrame(dict(config.role_map), ignore, skip)
+    skip = config.ignored_grantees | frozenset(plan.skipped_roles)
+    source_frame = ReadFrame(dict(config.role_map), ignore, skip, owner_map=plan.owner_map)
     target_frame = ReadFrame({}, ignore, skip)
-    app_roles = {map_role(r, config.role_map) for r in roles_used(source, schemas)}
-    app_roles |= set(roles_used(target, schemas))
-    app_roles -= skip
     return SchemaPair(
-        source=read_schema_catalog(source, schemas, source_frame, app_roles=app_roles),
-        target=read_schema_catalog(target, schemas, target_frame, app_roles=app_roles),
+        source=read_schema_catalog(source, schemas, source_frame),
+        target=read_schema_catalog(target, schemas, target_frame),
         schemas=schemas,
         excluded=excluded,
         config=config,
+        plan=plan,
     )

@@ -12,6 +12,10 @@ CREATE TABLE IF NOT EXISTS pgcutover.job (
     post_data_at timestamptz,
     finished_at timestamptz
 );
+-- The plan the copy carried out (verify.plan.plan_to_json), so verify checks exactly what
+-- moved; and when the materialized views were refreshed.
+ALTER TABLE pgcutover.job ADD COLUMN IF NOT EXISTS plan jsonb;
+ALTER TABLE pgcutover.job ADD COLUMN IF NOT EXISTS matviews_at timestamptz;
 CREATE TABLE IF NOT EXISTS pgcutover.units (
     unit text PRIMARY KEY,
     schema_name text NOT NULL,

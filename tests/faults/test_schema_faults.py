@@ -319,7 +319,7 @@ def test_clean_copy_passes_every_schema_contract(
     assert 150 < len(schema) < 500
 
 
-def test_settings_of_the_database_and_an_app_role_are_compared(
+def test_settings_of_the_database_and_of_a_role_are_compared(
     source_db: Endpoint, target_db: Endpoint, verify_pair: RunContracts
 ) -> None:
     database = sql.Identifier(target_db.dbname)
@@ -329,12 +329,13 @@ def test_settings_of_the_database_and_an_app_role_are_compared(
         sql.SQL("ALTER ROLE anon IN DATABASE {} SET statement_timeout = '3s'").format(database),
     )
     outcome = verify_pair(source_db, target_db)
-    assert schema_failures(failed_ids(outcome)) == {
-        "test_settings[database]",
-        "test_settings[role anon in database]",
-    }
+    assert schema_failures(failed_ids(outcome)) == {"test_settings[database]"}
+    assert "test_role[anon]" in failed_ids(outcome)
     assert "settings.statement_timeout extra on the target" in (
         failure(outcome, "test_settings[database]").message
+    )
+    assert "setting statement_timeout in this database: None on the source, '3s'" in (
+        failure(outcome, "test_role[anon]").message
     )
 
 
@@ -381,15 +382,19 @@ def test_excluded_and_unused_supabase_schemas_are_listed_not_compared(
     source_db: Endpoint, target_db: Endpoint, verify_pair: RunContracts, tmp_path: Path
 ) -> None:
     execute(source_db, "CREATE SCHEMA storage", "CREATE TABLE storage.objects (id int)")
-    execute(target_db, "ALTER FUNCTION auth.uid() SECURITY DEFINER")
-    config = _write_config(tmp_path, '[schema]\nexclude_schemas = ["auth"]\n')
+    execute(source_db, "CREATE SCHEMA audit", "CREATE TABLE audit.log (id int)")
+    execute(target_db, "CREATE SCHEMA audit", "CREATE TABLE audit.log (id bigint)")
+    config = _write_config(tmp_path, '[scope]\nexclude_schemas = ["audit"]\n')
     outcome = verify_pair(source_db, target_db, "--config", config)
     assert schema_failures(failed_ids(outcome)) == set()
     skipped = {r.name: r.message for r in read_results(outcome.alluredir) if r.status == "skipped"}
-    assert "pgcutover.toml" in skipped["test_schema[auth]"]
+    assert (
+        "excluded by --exclude-schema or [scope] exclude_schemas" in skipped["test_schema[audit]"]
+    )
     assert "Supabase-managed" in skipped["test_schema[storage]"]
+    assert "storage: 1 tables, 0 rows, 0 policies" in skipped["test_schema[storage]"]
     environment = (outcome.alluredir / "environment.properties").read_text()
-    assert "schema.excluded=auth, storage" in environment
+    assert "schema.left_on_source=audit, storage" in environment
 
 
 def test_owners_compare_through_the_role_map(
@@ -432,7 +437,7 @@ def test_bad_config_stops_the_run_with_one_line(
         verify_pair(source_db, target_db, "--config", config)
 
 
-def test_an_older_extension_warns_and_grants_to_supabase_roles_are_left_out(
+def test_an_older_extension_and_a_grant_to_a_supabase_role_fail_naming_them(
     source_db: Endpoint, target_db: Endpoint, verify_pair: RunContracts
 ) -> None:
     execute(source_db, "CREATE EXTENSION hstore SCHEMA public")
@@ -447,13 +452,14 @@ def test_an_older_extension_warns_and_grants_to_supabase_roles_are_left_out(
         "GRANT ALL ON public.clients TO dashboard_user",
     )
     outcome = verify_pair(source_db, target_db)
-    assert failed_ids(outcome) == set()
-    statuses = {r.name: r.status for r in read_results(outcome.alluredir)}
-    assert statuses["test_extension[hstore]"] == "passed"
-    assert statuses["test_grants[public.clients]"] == "passed"
-    assert "extension hstore: version 1.8 on the source, 1.4 on the target" in (
-        outcome.log.read_text()
+    assert schema_failures(failed_ids(outcome)) == {
+        "test_extension[hstore]",
+        "test_grants[public.clients]",
+    }
+    assert "version 1.8 on the source, 1.4 (older) on the target" in (
+        failure(outcome, "test_extension[hstore]").message
     )
+    assert "dashboard_user" in failure(outcome, "test_grants[public.clients]").message
 
 
 def test_a_different_column_order_is_a_note_not_a_failure(

@@ -1,4 +1,4 @@
--- Columns of the tables in the given schemas, in table order.
+-- Columns of the tables and materialized views in the given schemas, in table order.
 SELECT n.nspname AS schema,
        c.relname AS table_name,
        a.attname AS name,
@@ -10,6 +10,6 @@ SELECT n.nspname AS schema,
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE c.relkind IN ('r', 'p') AND n.nspname = ANY(%(schemas)s)
+WHERE c.relkind IN ('r', 'p', 'm') AND n.nspname = ANY(%(schemas)s)
   AND a.attnum > 0 AND NOT a.attisdropped
 ORDER BY n.nspname, c.relname, a.attnum

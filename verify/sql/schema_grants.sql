@@ -1,21 +1,24 @@
 -- Privileges on relations (and their columns), functions and schemas in scope, one row per
 -- privilege. A NULL ACL reads as the default it stands for; an empty ACL still gives one row
--- (grantee NULL) so that "everything revoked" is seen.
+-- (grantee NULL) so that "everything revoked" is seen. `owner_privilege` marks privileges
+-- that come with ownership (compared with the owner, not as grants).
 WITH objects AS (
     SELECT n.nspname || '.' || c.relname AS name, NULL::text AS column_name,
+           CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END::"char" AS kind, c.relowner AS owner,
            coalesce(c.relacl, acldefault(CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END::"char",
                                          c.relowner)) AS acl
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
     WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND n.nspname = ANY(%(schemas)s)
     UNION ALL
-    SELECT n.nspname || '.' || c.relname, a.attname::text, a.attacl
+    SELECT n.nspname || '.' || c.relname, a.attname::text, NULL::"char", c.relowner, a.attacl
     FROM pg_attribute a
     JOIN pg_class c ON c.oid = a.attrelid
     JOIN pg_namespace n ON n.oid = c.relnamespace
     WHERE a.attacl IS NOT NULL AND a.attnum > 0 AND NOT a.attisdropped
       AND n.nspname = ANY(%(schemas)s)
     UNION ALL
-    SELECT p.oid::regprocedure::text, NULL, coalesce(p.proacl, acldefault('f', p.proowner))
+    SELECT p.oid::regprocedure::text, NULL, 'f'::"char", p.proowner,
+           coalesce(p.proacl, acldefault('f', p.proowner))
     FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
     WHERE n.nspname = ANY(%(schemas)s)
       AND NOT EXISTS (SELECT 1 FROM pg_depend d
@@ -26,7 +29,12 @@ SELECT o.name,
        o.column_name,
        CASE WHEN e.grantee = 0 THEN 'PUBLIC' ELSE r.rolname::text END AS grantee,
        e.privilege_type AS privilege,
-       e.is_grantable AS grantable
+       e.is_grantable AS grantable,
+       pg_get_userbyid(o.owner) AS owner,
+       (o.kind IS NOT NULL
+        AND e.privilege_type IN (SELECT d.privilege_type
+                                 FROM aclexplode(acldefault(o.kind, o.owner)) d
+                                 WHERE d.grantee = o.owner)) AS owner_privilege
 FROM objects o
 LEFT JOIN LATERAL aclexplode(o.acl) e ON true
 LEFT JOIN pg_roles r ON r.oid = e.grantee

@@ -1,0 +1,58 @@
+"""Roles: every role an object that moved names (as owner, grantee, in a policy or in
+default privileges) can do on the target what it could on the source.
+
+A lost BYPASSRLS, a lost NOINHERIT, a lost membership or a lost statement_timeout fail,
+naming the role; what the plan withholds on purpose (LOGIN and the password), a role left
+out by `--supabase-roles skip`, and an owner role the target lacks (its objects belong to
+the target's user there) are reported as accepted, with the reason.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from pgcutover.pytest_plugin import Side, plan_of
+from reports.evidence import attach_json, label, mark_accepted
+from verify.plan import Plan, read_role_attributes
+from verify.roles import compare_role
+
+_ROLES = pytest.mark.allure_label("Roles", label_type="feature")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """test_role runs once per role the plan names."""
+    if "role_name" in metafunc.fixturenames:
+        names = [r.name for r in plan_of(metafunc.config).roles]
+        if not names:
+            skip = pytest.mark.skip(reason="no object that moved names a role")
+            metafunc.parametrize("role_name", [pytest.param(None, id="none", marks=[skip, _ROLES])])
+            return
+        metafunc.parametrize("role_name", names, ids=names)
+
+
+def test_role(role_name: str, plan: Plan, source: Side, target: Side) -> None:
+    """The role has the source's attributes, memberships and settings on the target, as the
+    plan decided (LOGIN withheld, owner roles the target lacks mapped: accepted)."""
+    label(feature="Roles", story=role_name, severity="critical")
+    role = plan.role(role_name)
+    assert role is not None
+    names = [r.name for r in plan.roles]
+    on_source = read_role_attributes(source.conn, names)
+    with target.savepoint():
+        on_target = read_role_attributes(target.conn, names)
+    finding = compare_role(
+        plan,
+        role,
+        on_source.get(role_name, role.source),
+        on_target.get(role_name),
+        both_sides=set(on_source) & set(on_target),
+    )
+    if finding.evidence:
+        attach_json("role on both sides", finding.evidence)
+    for note in finding.notes:
+        attach_json("note", note)
+    assert not finding.problems, f"role {role_name}: {'; '.join(finding.problems)}"
+    if finding.accepted:
+        reason = "; ".join(finding.accepted)
+        mark_accepted(reason)
+        pytest.xfail(f"accepted: {reason}")
