@@ -1,5 +1,8 @@
 """Buffer parity: every Baileys Buffer revives to the same bytes on the target (CRITICAL in
-the review: a key that revives differently silently breaks the WhatsApp session)."""
+the review: a key that revives differently silently breaks the WhatsApp session).
+
+Assertions stay plain (PYTEST_DONT_REWRITE): a failure reads as the contract's sentence.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from pgcutover.pytest_plugin import Side, sides
-from reports.evidence import attach_json, label, note
+from pgcutover.pytest_plugin import Side, personal_columns, sides
+from reports.evidence import Difference, attach_json, explain_failure, key_lookup, label, note
 from verify.buffer_parity import (
     UnreadableRows,
     buffer_columns,
@@ -24,6 +27,8 @@ from verify.rows import SAMPLE
 
 BufferColumn = tuple[Table, Column]
 CREDENTIAL_COLUMNS = ("creds",)
+# A skipped test never runs label(); allure-pytest reads this mark instead.
+_FEATURE = pytest.mark.allure_label("Buffer parity", label_type="feature")
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -33,10 +38,15 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         return
     source = sides(metafunc.config)["source"]
     found = buffer_columns(sorted(source.tables.values(), key=lambda t: t.qualified))
+    what = "JSON column"
     if "credentials_column" in wanted:
         found = [(t, c) for t, c in found if c.name in CREDENTIAL_COLUMNS]
-    name = wanted.pop()
-    metafunc.parametrize(name, found, ids=[f"{t.qualified}.{c.name}" for t, c in found])
+        what = f"credentials column ({', '.join(CREDENTIAL_COLUMNS)})"
+    params = [pytest.param(f, id=f"{f[0].qualified}.{f[1].name}") for f in found]
+    if not params:  # said in words, not as pytest's "got empty parameter set"
+        skip = pytest.mark.skip(reason=f"no {what} found")
+        params = [pytest.param(None, id="none", marks=[skip, _FEATURE])]
+    metafunc.parametrize(wanted.pop(), params)
 
 
 def test_buffers_revive_equal(
@@ -62,13 +72,14 @@ def test_buffers_revive_equal(
             pytest.fail(str(exc), pytrace=False)
     found = verdict.buffers[column.name]
     parity = verdict.parity
-    personal = request.config.getoption("personal_column")
+    personal = personal_columns(request.config)
+    keys = [
+        format_key(parity.key.columns, k, mask=mask, personal=personal)
+        for k, _ in found.differences
+    ]
     rows = [
-        {
-            "key": format_key(parity.key.columns, key, mask=mask, personal=personal),
-            "differences": [str(d) for d in differences],
-        }
-        for key, differences in found.differences
+        {"key": key, "differences": [str(d) for d in differences]}
+        for key, (_, differences) in zip(keys, found.differences, strict=True)
     ]
     attach_json(
         "buffer parity",
@@ -84,6 +95,21 @@ def test_buffers_revive_equal(
     )
     if found.equal and found.rows_reencoded:
         note(f"{where}: {found.rows_reencoded} rows re-encoded, same bytes")
+    if not found.equal:
+        explain_failure(
+            [
+                Difference(key, f"{d.path} ({d.problem})", d.source, d.target)
+                for key, (_, differences) in zip(keys, found.differences, strict=True)
+                for d in differences
+            ],
+            [
+                key_lookup(
+                    table.schema, table.name, parity.key.columns, k, mask=mask, personal=personal
+                )
+                for k, _ in found.differences[:1]
+                if parity.key.columns
+            ],
+        )
     first = rows[0] if rows else {"key": "", "differences": []}
     more = found.rows_differing - 1
     assert found.equal, (
@@ -113,13 +139,17 @@ def test_credentials_shape(
         key: set(credential_problems(revive(value)))
         for key, value in stream_column(source.conn, table, column.name, keys)
     }
-    problems = []
+    problems, found = [], []
     with target.savepoint():
         for key, value in stream_column(target.conn, table, column.name, keys):
             new = [
                 p for p in credential_problems(revive(value)) if p not in on_source.get(key, set())
             ]
             problems += [f"{_key_text(keys, key, mask)} {p}" for p in new]
+            found += [
+                Difference(_key_text(keys, key, mask), column.name, "as on the source", p)
+                for p in new
+            ]
     attach_json(
         "credential shape",
         {
@@ -130,4 +160,6 @@ def test_credentials_shape(
             },
         },
     )
+    if problems:
+        explain_failure(found)
     assert not problems, f"{where}: {len(problems)} problem(s): {'; '.join(problems[:3])}"

@@ -20,8 +20,7 @@ import pytest
 from psycopg import sql
 
 from migrator.tools import server_bindirs
-from pgcutover.demo_job import create_database
-from pgcutover.servers import server_pair
+from pgcutover.servers import create_database, server_pair
 from verify.catalog import Table, read_tables
 from verify.connect import Endpoint, parse_url, snapshot_connection
 from verify.rows import MD5, TYPED, row_parity

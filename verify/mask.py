@@ -1,8 +1,9 @@
 """Keeping secrets and personal data out of logs, reports and attachments.
 
-One function redacts URLs everywhere (`redact_url`), so a password can only
-leak through code that forgot to call it; `scrub` is the second line of
-defence for free text such as driver error messages.
+One function redacts URL passwords everywhere (`redact_url`, which also takes free text
+holding URLs), so a password can only leak through code that forgot to call it; `scrub`
+is that same redaction plus the secrets a caller knows (a password, say) for free text
+such as driver error messages.
 """
 
 from __future__ import annotations
@@ -11,13 +12,12 @@ import hashlib
 import re
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import quote
 
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
-
-_USERINFO = re.compile(
-    r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<user>[^:@/\s]*):(?P<pw>[^@\s]*)@", re.I
-)
+# A URL's user and password. The password runs to the last '@' before a blank, so one
+# holding an unencoded '@' (a malformed URL) is hidden whole, not up to its first '@'; a
+# missing ':' after the scheme does not save it either.
+_USERINFO = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*:?//)(?P<user>[^:@/\s]*):(?P<pw>\S*)@", re.I)
 _KEYWORD_PASSWORD = re.compile(r"(password\s*=\s*)('[^']*'|\S+)", re.I)
 _SECRET_PARAMS = re.compile(
     r"([?&](?:password|sslpassword|apikey|api_key|key|token)=)[^&\s]*", re.I
@@ -26,24 +26,21 @@ _SECRET_PARAMS = re.compile(
 REDACTED = "***"
 
 
-def redact_url(url: str) -> str:
-    """Return `url` with its password (and secret query parameters) replaced by ***."""
-    try:
-        text = make_url(url).render_as_string(hide_password=True)
-    except (ArgumentError, ValueError):
-        text = url
+def redact_url(text: str) -> str:
+    """`text` (a URL, or any text holding URLs or conninfo strings) with every password and
+    secret query parameter replaced by ***."""
     text = _USERINFO.sub(lambda m: f"{m['scheme']}{m['user']}:{REDACTED}@", text)
-    return _SECRET_PARAMS.sub(rf"\g<1>{REDACTED}", _KEYWORD_PASSWORD.sub(rf"\g<1>{REDACTED}", text))
+    text = _KEYWORD_PASSWORD.sub(rf"\g<1>{REDACTED}", text)
+    return _SECRET_PARAMS.sub(rf"\g<1>{REDACTED}", text)
 
 
 def scrub(text: str, secrets: Iterable[str] = ()) -> str:
-    """Remove URL passwords and each given secret from free text (error messages, logs)."""
-    text = _KEYWORD_PASSWORD.sub(
-        rf"\g<1>{REDACTED}", _USERINFO.sub(lambda m: f"{m['scheme']}{m['user']}:{REDACTED}@", text)
-    )
+    """`redact_url` over free text (error messages, logs), and each given secret removed as
+    written or percent-encoded (as it stands in a URL)."""
+    text = redact_url(text)
     for secret in secrets:
-        if secret:
-            text = text.replace(secret, REDACTED)
+        for form in (secret, quote(secret, safe="")) if secret else ():
+            text = text.replace(form, REDACTED)
     return text
 
 
@@ -51,36 +48,157 @@ def scrub(text: str, secrets: Iterable[str] = ()) -> str:
 # Personal data in evidence: masked by default, keeping the shape an approver needs to see
 # that two values differ (`+7 *** *** 12 34`, `И*** П***`).
 # ---------------------------------------------------------------------------------------
-PERSONAL_NAME_PARTS: tuple[str, ...] = (
-    "name",
+# Column names that hold personal data (or secrets) in most schemas, matched as the whole
+# name or as its last words: client_phone, customer_email, billing_address,
+# encrypted_password. Names compare in snake_case (firstName is first_name), trailing digits
+# dropped (phone2). Anything else is named by [mask] personal_columns or --personal-column.
+PERSONAL_NAMES: tuple[str, ...] = (
+    # people's names
+    "first_name",
+    "last_name",
+    "middle_name",
+    "full_name",
+    "given_name",
+    "family_name",
+    "maiden_name",
+    "display_name",
+    "firstname",
+    "lastname",
+    "fullname",
+    "surname",
+    "patronymic",
+    "nickname",
+    "username",
+    "user_name",
+    "client_name",
+    "customer_name",
+    "contact_name",
+    "person_name",
+    "patient_name",
+    "guest_name",
+    # contacts
     "phone",
+    "phone_number",
+    "phone_no",
+    "telephone",
+    "mobile",
+    "msisdn",
+    "fax",
     "email",
-    "mail",
-    "jid",
+    "e_mail",
+    "email_address",
     "address",
+    "street",
+    "postcode",
+    "postal_code",
+    "zip_code",
+    # identity documents and dates
+    "birth_date",
+    "birthdate",
+    "birthday",
+    "date_of_birth",
     "passport",
-    "birth",
-    "body",
-    "meta_data",
-    "context",
-    "payload",
+    "passport_number",
+    "passport_no",
+    "ssn",
+    "national_id",
+    "tax_id",
+    # secrets that sit beside personal data (Supabase's auth.users holds all three)
+    "password",
+    "token",
+    "secret",
+    # Supabase Auth's own columns: every project's auth.users and auth.identities hold
+    # names and e-mails there
+    "raw_user_meta_data",
+    "identity_data",
 )
-_PHONE = re.compile(r"^\+?[\d\s()-]{10,}$")
-_STARS = "***"
+# Short or ambiguous words: personal only as the whole column name (a table's `name` is
+# usually a person's, `company_name` is not).
+PERSONAL_WHOLE_NAMES: tuple[str, ...] = ("name", "tel", "cell", "mail", "dob", "ip")
+
+
+def _snake(column: str) -> str:
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", column)
+    return re.sub(r"[^a-z0-9]+", "_", spaced.lower()).strip("_").rstrip("0123456789_")
 
 
 def is_personal(column: str, extra: Iterable[str] = ()) -> bool:
-    """Whether a column holds personal data: named like it (name, phone, email, …) or listed."""
-    low = column.lower()
-    return low in {c.lower() for c in extra} or any(part in low for part in PERSONAL_NAME_PARTS)
+    """Whether a column holds personal data: named like it (first_name, phone, email, …;
+    see PERSONAL_NAMES) or listed in `extra` (case-insensitive)."""
+    if column.lower() in {c.lower() for c in extra}:
+        return True
+    name = _snake(column)
+    return name in PERSONAL_WHOLE_NAMES or any(
+        name == known or name.endswith(f"_{known}") for known in PERSONAL_NAMES
+    )
+
+
+_PHONE = re.compile(r"^\+?[\d\s().-]{10,}$")
+_STARS = "***"
+# E.164 country calling codes of one or two digits; every other code has three.
+_TWO_DIGIT_CODES = frozenset(
+    (
+        "20",
+        "27",
+        "30",
+        "31",
+        "32",
+        "33",
+        "34",
+        "36",
+        "39",
+        "40",
+        "41",
+        "43",
+        "44",
+        "45",
+        "46",
+        "47",
+        "48",
+        "49",
+        "51",
+        "52",
+        "53",
+        "54",
+        "55",
+        "56",
+        "57",
+        "58",
+        "60",
+        "61",
+        "62",
+        "63",
+        "64",
+        "65",
+        "66",
+        "81",
+        "82",
+        "84",
+        "86",
+        "90",
+        "91",
+        "92",
+        "93",
+        "94",
+        "95",
+        "98",
+    )
+)
+
+
+def _country_code(digits: str) -> str:
+    """The country calling code an international number (digits after '+') starts with."""
+    if digits[:1] in ("1", "7"):
+        return digits[:1]
+    return digits[:2] if digits[:2] in _TWO_DIGIT_CODES else digits[:3]
 
 
 def mask_text(text: str) -> str:
-    """Mask one string keeping its shape: phones keep country code and last four digits,
-    e-mails their domain, other text the first letter of each word."""
+    """Mask one string keeping its shape: phones keep their country code (+7, +44, +380)
+    and last four digits, e-mails their domain, other text the first letter of each word."""
     if _PHONE.match(text.strip()):
         digits = re.sub(r"\D", "", text)
-        country = "+" + digits[:1] if text.strip().startswith("+") else ""
+        country = "+" + _country_code(digits) if text.strip().startswith("+") else ""
         return f"{country} {_STARS} {_STARS} {digits[-4:-2]} {digits[-2:]}".strip()
     if "@" in text:
         local, _, domain = text.rpartition("@")
