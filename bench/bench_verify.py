@@ -287,16 +287,11 @@ def _test_seconds(alluredir: Path) -> dict[str, float]:
 
 def method_verify(source_url: str, target_url: str) -> dict[str, Any]:
     """`pgcutover verify` as a user runs it (URLs in its environment, not on its argv)."""
-    with (
-        tempfile.TemporaryDirectory(prefix="bench-verify-") as report,
-        tempfile.TemporaryDirectory(prefix="bench-queries-") as no_queries,
-    ):
+    with tempfile.TemporaryDirectory(prefix="bench-verify-") as report:
         env = {
             **os.environ,
             "PGCUTOVER_SOURCE_URL": source_url,
             "PGCUTOVER_TARGET_URL": target_url,
-            # The bench tables are not the demo's: its example queries would fail here.
-            "PGCUTOVER_QUERIES_DIR": no_queries,
         }
         started = time.perf_counter()
         done = subprocess.run(
