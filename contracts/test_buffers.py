@@ -38,10 +38,10 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         return
     source = sides(metafunc.config)["source"]
     found = buffer_columns(sorted(source.tables.values(), key=lambda t: t.qualified))
-    what = "JSON column"
+    what = "JSON column holding Baileys Buffers"  # none at all, so none holding Buffers
     if "credentials_column" in wanted:
         found = [(t, c) for t, c in found if c.name in CREDENTIAL_COLUMNS]
-        what = f"credentials column ({', '.join(CREDENTIAL_COLUMNS)})"
+        what = f"credentials column ({', '.join(CREDENTIAL_COLUMNS)}) holding Buffers"
     params = [pytest.param(f, id=f"{f[0].qualified}.{f[1].name}") for f in found]
     if not params:  # said in words, not as pytest's "got empty parameter set"
         skip = pytest.mark.skip(reason=f"no {what} found")
