@@ -94,6 +94,27 @@ def demo_copy_cross(
     return _demo_copy(pg15, demo_source_template_15.dbname, servers.target)
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Keep `--dist loadgroup` grouping on pytest 9.2+: xdist 3.8 marks a grouped item by
+    assigning `item._nodeid`, which pytest 9.2 no longer reads (a node's id is now `_id`), so
+    every xdist_group (the corpus's servers, the catalogue's copies) was spread over all
+    workers. Give the id xdist meant to give."""
+    if not getattr(config.option, "loadgroup", False):  # set on xdist's workers only
+        return
+    from _pytest.nodeid import NodeId
+
+    for item in items:
+        names = sorted(
+            {
+                str(m.args[0] if m.args else m.kwargs.get("name", "default"))
+                for m in item.iter_markers("xdist_group")
+            }
+        )
+        if names and "@" not in item.nodeid.rpartition("]")[2] and hasattr(item, "_id"):
+            item._id = NodeId.parse(f"{item.nodeid}@{'_'.join(names)}")
+
+
 def write_table_part(rows: list[Row], base: Path) -> None:
     """This worker's rows of the fault table, for the controller to gather."""
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")

@@ -109,6 +109,36 @@ def test_a_live_row_that_caught_up_is_forgiven_and_an_old_one_is_not(
     assert rechecked.differences.changed == [(2,)]
 
 
+def test_rows_the_source_changed_inside_the_window_pass_and_the_rest_still_differ(
+    source_db: Endpoint, target_db: Endpoint
+) -> None:
+    # The source wrote rows 1 (update) and a new client inside the window, and deleted row 3;
+    # the target was changed on row 2 with a fresh timestamp, and on row 4 with an old one.
+    with psycopg.connect(source_db.conninfo, autocommit=True) as conn:
+        conn.execute("UPDATE public.clients SET notes = 'new', updated_at = now() WHERE id = 1")
+        conn.execute(
+            "INSERT INTO public.clients (company_id, name, phone)"
+            " SELECT company_id, 'New', '+79990000000' FROM public.clients WHERE id = 1"
+        )
+        conn.execute("SET session_replication_role = replica")
+        conn.execute("DELETE FROM public.clients WHERE id = 3")
+    on_target(
+        target_db,
+        "UPDATE public.clients SET notes = 'forged', updated_at = now() WHERE id = 2",
+        "UPDATE public.clients SET notes = 'stale' WHERE id = 4",
+    )
+    with snapshot_pair(source_db, target_db) as (src, tgt, tables):
+        table = tables["public.clients"]
+        parity = row_parity(src, tgt, table, limit=None)
+        rechecked = live_recheck(
+            parity, table, source_db, target_db, "updated_at", timedelta(minutes=1)
+        )
+    assert rechecked.inside_window == 2  # row 1 and the new client
+    assert sorted(rechecked.differences.changed) == [(2,), (4,)]
+    assert rechecked.differences.extra == [(3,)]  # a deletion has no timestamp to read
+    assert rechecked.differences.missing == []
+
+
 def test_parse_grace_reads_durations_and_rejects_nonsense() -> None:
     assert parse_grace("5m") == timedelta(minutes=5)
     assert parse_grace("30") == timedelta(seconds=30)

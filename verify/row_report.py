@@ -172,7 +172,11 @@ def parity_report(
             "keys": [format_key(columns, k, mask=mask, personal=personal) for k in found.reencoded],
             "note": reencoded_note(found.totals.get(REENCODED, 0), reencoded or {}),
         },
-        "live": {"rechecked": parity.rechecked, "caught_up": parity.forgiven},
+        "live": {
+            "rechecked": parity.rechecked,
+            "caught_up": parity.forgiven,
+            "changed_at_source_inside_window": parity.inside_window,
+        },
     }
     return ParityReport(
         _message(parity, changes, reencoded or {}, mask=mask, personal=personal), evidence
@@ -196,6 +200,9 @@ def _message(
 ) -> str:
     found = parity.differences
     note = reencoded_note(found.totals.get(REENCODED, 0), reencoded)
+    if parity.inside_window:
+        window = f"{parity.inside_window} changed at the source within the --grace window"
+        note = f"{note}; {window}" if note else window
     if not found.any:
         return f"{parity.table}: rows equal ({parity.source_rows})" + (f"; {note}" if note else "")
     parts = []
@@ -230,8 +237,11 @@ def live_recheck(
     change_column: str,
     grace: timedelta,
 ) -> RowParity:
-    """Look again, in fresh snapshots, at differing keys changed within `grace` of now, and
-    drop those that have caught up (a live source writes while we compare)."""
+    """Look again, in fresh snapshots, at differing keys changed within `grace` of now: drop
+    those that have caught up, and those the source changed within the window (written after
+    the copy or the last sync, which carries them later). A row only the target changed
+    recently, or one the source changed before the window, still differs; so does a row the
+    source deleted (it has no change column left to read) until `sync --delete` removes it."""
     found = parity.differences
     keys = [*found.missing, *found.extra, *found.changed]
     with (
@@ -239,14 +249,21 @@ def live_recheck(
         connect(target, role="target", read_only=True, canonical=True, autocommit=True) as tgt,
     ):
         plan = hash_plan(src, table, parity.method)
-        recent = recently_changed(src, plan, keys, change_column, grace)
-        recent |= recently_changed(tgt, plan, keys, change_column, grace)
+        at_source = recently_changed(src, plan, keys, change_column, grace)
+        recent = at_source | recently_changed(tgt, plan, keys, change_column, grace)
         todo = [k for k in keys if k in recent]
         now_src, now_tgt = row_hashes(src, plan, todo), row_hashes(tgt, plan, todo)
     caught_up = {k for k in todo if now_src.get(k) == now_tgt.get(k)}
+    inside = at_source - caught_up
     kept = Differences(limit=found.limit)
     for kind in (MISSING, EXTRA, CHANGED, REENCODED):
         for key in getattr(found, kind):
-            if key not in caught_up:
+            if key not in caught_up and key not in inside:
                 kept.add(kind, key)
-    return replace(parity, differences=kept, rechecked=len(todo), forgiven=len(caught_up))
+    return replace(
+        parity,
+        differences=kept,
+        rechecked=len(todo),
+        forgiven=len(caught_up),
+        inside_window=len(inside),
+    )

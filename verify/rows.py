@@ -459,6 +459,7 @@ class RowParity:
     sql: str = ""  # the first pass's query, to reproduce a finding by hand
     rechecked: int = 0  # live sources: differing keys looked at again in a later snapshot
     forgiven: int = 0  # of those, the ones that had caught up
+    inside_window: int = 0  # of those, the ones the source changed within --grace of now
 
     @property
     def equal(self) -> bool:

@@ -20,9 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
-from psycopg import sql
 
 from pgcutover.demo import PERSONAL_COLUMNS
 from pgcutover.demo.job import queries_dir
@@ -116,7 +114,12 @@ def _gate(verified: Any, report_dir: Path) -> dict[str, Any]:
 def _toml(accepted: list[tuple[str, str]], folder: Path) -> Path:
     lines = []
     for obj, reason in accepted:
-        lines += ["[[schema.accepted]]", f"object = {json.dumps(obj)}", f"reason = {json.dumps(reason)}", ""]
+        lines += [
+            "[[schema.accepted]]",
+            f"object = {json.dumps(obj)}",
+            f"reason = {json.dumps(reason)}",
+            "",
+        ]
     path = folder / "pgcutover.toml"
     path.write_text("\n".join(lines), encoding="utf-8")
     return path
@@ -170,7 +173,7 @@ def measure(
     return Outcome(versions, fault_rows, benign_rows, verified.returncode, verified.stdout)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # a group's tests may interleave with other modules'
 def outcomes(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Callable[[str, str], Outcome]]:
@@ -242,7 +245,11 @@ def _fault_params() -> list[Any]:
 def _benign_params() -> list[Any]:
     return [
         pytest.param(
-            db, version, change, id=f"{db}-{version}-{change.name}", marks=_marks(db, version, change.pending)
+            db,
+            version,
+            change,
+            id=f"{db}-{version}-{change.name}",
+            marks=_marks(db, version, change.pending),
         )
         for db, cat in CATALOGUES.items()
         for version in VERSIONS
@@ -286,7 +293,9 @@ def test_no_failure_goes_unexplained_and_the_benign_copy_is_go(
     outcomes: Callable[[str, str], Outcome], db: str, version: str
 ) -> None:
     outcome = outcomes(db, version)
-    unexplained = [r.named[0] for r in (*outcome.faults, *outcome.benign) if r.kind == "unexplained"]
+    unexplained = [
+        r.named[0] for r in (*outcome.faults, *outcome.benign) if r.kind == "unexplained"
+    ]
     assert unexplained == [], f"false positives: {unexplained}"
     pending_failed = [r for r in outcome.benign if r.pending and r.verdict.startswith("FALSE")]
     if not pending_failed:
