@@ -27,15 +27,27 @@ def pick_dump_tools(source_major: int) -> BinDir:
     return newest_with("pg_dump", "pg_restore", at_least=source_major)
 
 
-def _run(tool: Path, args: list[str], endpoint: Endpoint, what: str) -> None:
-    """Run a libpq program logged in as `endpoint` (its password in a passfile)."""
+# pg_dump's session on the source is read-only like every other (pg_dump itself only reads
+# in a READ ONLY transaction; this makes the session say so too) and names itself as ours.
+SOURCE_SESSION = {
+    "PGOPTIONS": "-c default_transaction_read_only=on",
+    "PGAPPNAME": "pgcutover-source",
+}
+
+
+def _run(
+    tool: Path, args: list[str], endpoint: Endpoint, what: str, *, session: dict[str, str]
+) -> None:
+    """Run a libpq program logged in as `endpoint` (its password in a passfile), with the
+    session settings given (PGOPTIONS adds to the user's own)."""
     try:
         with libpq_login(endpoint) as env:
+            options = " ".join(o for o in (env.get("PGOPTIONS"), session.get("PGOPTIONS")) if o)
             result = subprocess.run(
                 [str(tool), *args],
                 capture_output=True,
                 text=True,
-                env=env,
+                env={**env, **session, **({"PGOPTIONS": options} if options else {})},
                 stdin=subprocess.DEVNULL,
             )
     except OSError as exc:
@@ -81,7 +93,13 @@ def dump_schema(
         *[f"--extension={dump_pattern(e)}" for e in extensions],
         f"--dbname={source.conninfo_without_password()}",
     ]
-    _run(tools.program("pg_dump"), args, source, "pg_dump of the source schema")
+    _run(
+        tools.program("pg_dump"),
+        args,
+        source,
+        "pg_dump of the source schema",
+        session=SOURCE_SESSION,
+    )
 
 
 def restore_script(tools: BinDir, dump: Path, section: str, *, target_major: int) -> str:

@@ -189,3 +189,19 @@ def extensions_in(endpoint: Endpoint, schemas: list[str]) -> list[str]:
                 {"schemas": schemas},
             ).fetchall()
         ]
+
+
+def copy_differences(source: Endpoint, target: Endpoint) -> dict[str, Any]:
+    """Everything a copy must carry, compared: rows (count and ordered md5 per table and
+    populated materialized view), owners, the attributes of the roles objects name, and
+    which materialized views hold data. Empty when the target is a faithful copy."""
+    schemas = moved_schemas(source, target)
+    found: dict[str, Any] = {}
+    for aspect, (want, got) in (
+        ("rows", row_fingerprints(source, target, schemas)),
+        ("owner", owners(source, target, schemas)),
+        ("role", role_attributes(source, target, named_roles(source, schemas))),
+        ("populated", matview_population(source, target, schemas)),
+    ):
+        found |= {f"{aspect} {k}": v for k, v in differences(want, got).items()}
+    return found
