@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from pgcutover.pytest_plugin import Side, personal_columns, queries_dir
+from pgcutover.pytest_plugin import Side, personal_columns, queries_dir, sides
 from reports.evidence import (
     Reproduction,
     attach_json,
@@ -31,6 +31,7 @@ from verify.queries import (
     masked,
     params_id,
     run_query,
+    syntax_problem,
 )
 
 HOW_TO_ADD = (
@@ -53,9 +54,18 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         )
         return
     personal = personal_columns(metafunc.config)
+    queries = load_queries(folder)
+    source = sides(metafunc.config)["source"]
+    for query in queries:
+        # SQL that does not parse is an input to fix, not a finding: the run stops (exit 2).
+        problem = syntax_problem(source.conn, query)
+        if problem:
+            raise pytest.UsageError(
+                f"the query {folder / query.name}.sql is not valid SQL: {problem}"
+            )
     cases = [
         pytest.param(q, p, id=f"{q.name}-{params_id(p, personal)}")
-        for q in load_queries(folder)
+        for q in queries
         for p in q.param_sets
     ]
     metafunc.parametrize(("query", "params"), cases)

@@ -398,6 +398,7 @@ def run_copy(
         connect(source_ep, role="source", read_only=True, autocommit=True) as source,
         connect(target_ep, role="target", read_only=False, autocommit=True) as target,
     ):
+        state.ensure_writable(target)
         identity = database_identity(source)
         job = state.read_job(target)
         # One exported snapshot: pg_dump and every worker's COPY see the same instant.

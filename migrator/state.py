@@ -18,6 +18,7 @@ from psycopg.types.json import Jsonb
 from migrator.copy import Copied, Unit
 from migrator.sqlfiles import load_sql
 from pgcutover.config import TOOL_SCHEMA
+from pgcutover.errors import ReadOnlyTarget
 from verify.catalog import Conn, Table
 from verify.plan import Plan, plan_from_json, plan_to_json
 
@@ -35,6 +36,27 @@ class JobState:
     finished_at: datetime | None
     plan: Plan | None = None
     matviews_done: bool = False
+
+
+def ensure_writable(conn: Conn) -> None:
+    """Refuse a target whose sessions cannot write (`ReadOnlyTarget`), before anything is
+    written: a standby, or default_transaction_read_only set for its database or user."""
+    row = conn.execute(
+        "SELECT pg_is_in_recovery(), current_setting('default_transaction_read_only')::bool"
+    ).fetchone()
+    assert row is not None
+    standby, read_only = row
+    if standby:
+        raise ReadOnlyTarget(
+            "the target is a standby (in recovery) and accepts no writes: give the URL of the "
+            "primary; nothing was written"
+        )
+    if read_only:
+        raise ReadOnlyTarget(
+            "the target's sessions are read-only (default_transaction_read_only is on for its "
+            "database or user): ALTER DATABASE ... RESET default_transaction_read_only there, "
+            "or use a writable user; nothing was written"
+        )
 
 
 def has_state(conn: Conn) -> bool:

@@ -240,6 +240,7 @@ def run_sync(
         connect(source_ep, role="source", read_only=True, autocommit=True) as source,
         connect(target_ep, role="target", read_only=False, autocommit=True) as target,
     ):
+        state.ensure_writable(target)
         job = state.read_job(target)
         if job is not None and job.finished_at is None:
             raise CopyFailed(

@@ -211,7 +211,11 @@ def _duration_seconds(text: str) -> float:
 def _first_line(exc: BaseException) -> str:
     diag = getattr(exc, "diag", None)
     text = (getattr(diag, "message_primary", None) or str(exc) or type(exc).__name__).strip()
-    return scrub(text.splitlines()[0] if text else type(exc).__name__)
+    line = scrub(text.splitlines()[0] if text else type(exc).__name__)
+    if getattr(exc, "sqlstate", None) == "57014" and "statement timeout" in line:
+        # What to fix is a setting of the server, not the data: say which.
+        line += " (raise statement_timeout for the user pgcutover connects as)"
+    return line
 
 
 def _run_sync(

@@ -35,6 +35,10 @@ class TargetNotEmpty(PgcutoverError):
     """The target already holds tables the copy would write."""
 
 
+class ReadOnlyTarget(PgcutoverError):
+    """The target accepts no writes (a standby, or read-only sessions by default)."""
+
+
 class UnknownTable(PgcutoverError):
     """A table named by the user does not exist on the source."""
 

@@ -7,7 +7,6 @@ import os
 import stat
 import subprocess
 import sys
-import threading
 from pathlib import Path
 from urllib.parse import quote
 
@@ -15,67 +14,13 @@ import pytest
 
 from migrator.tools import newest_with
 from pgcutover.errors import BadUrl
-from tests.fix_cli import assert_one_line_error, pgcutover
+from tests.fix_cli import assert_one_line_error, pgcutover, sample_descendant_cmdlines
 from tests.fix_servers import Servers, execute
 from verify.connect import Endpoint, libpq_login, parse_url
 from verify.mask import redact_url, scrub
 
 
 # --- the command lines of every process a real copy starts -------------------------------
-def _ppid(pid: str) -> int | None:
-    try:
-        stat_line = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    # "pid (comm) state ppid ...": comm may hold spaces and parentheses.
-    return int(stat_line.rpartition(")")[2].split()[1])
-
-
-def _descendants(root: int) -> set[int]:
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            parent = _ppid(entry)
-            if parent is not None:
-                children.setdefault(parent, []).append(int(entry))
-    found: set[int] = set()
-    todo = [root]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            if child not in found:
-                found.add(child)
-                todo.append(child)
-    return found
-
-
-def _cmdline(pid: int) -> str:
-    try:
-        return (
-            Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        )
-    except OSError:
-        return ""
-
-
-def sample_descendant_cmdlines(proc: subprocess.Popen[str], every_s: float = 0.01) -> set[str]:
-    """Every distinct command line of `proc`'s descendants, read every `every_s` until `proc`
-    ends (in a thread, so the caller can wait on the process meanwhile)."""
-    seen: set[str] = set()
-    done = threading.Event()
-
-    def sample() -> None:
-        while proc.poll() is None:
-            seen.update(_cmdline(pid) for pid in _descendants(proc.pid))
-            done.wait(every_s)  # the sampling period, not a wait for an outcome
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    proc.communicate(timeout=300)
-    done.set()
-    sampler.join()
-    return seen - {""}
-
-
 def test_no_password_is_on_any_command_line_during_a_real_copy(
     source_db: Endpoint, empty_target: Endpoint
 ) -> None:

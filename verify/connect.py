@@ -128,6 +128,8 @@ def _parsed(url: str, side: str) -> URL:
         raise _bad(side, "it holds more than one '@': percent-encode '@' in the password as %40")
     if not parsed.database:
         raise _bad(side, "it names no database: end it with /dbname")
+    if parsed.port is not None and not 0 < parsed.port < 65536:
+        raise _bad(side, "the port must be a number from 1 to 65535")
     return parsed
 
 
@@ -218,6 +220,11 @@ def explain_connect_error(endpoint: Endpoint, exc: Exception, *, role: str) -> C
         hint = f"cannot reach {endpoint.host}:{endpoint.port} (connection refused): check host and port"
     elif "timeout" in low or "timed out" in low:
         hint = f"cannot reach {endpoint.host}:{endpoint.port} (timed out): check host, port and firewall"
+    elif "does not support ssl" in low:
+        hint = (
+            f"{endpoint.host}:{endpoint.port} does not offer TLS, which the {role} URL requires "
+            "(sslmode): enable TLS on the server, or lower sslmode in the URL"
+        )
     elif "could not translate host name" in low or "name or service not known" in low:
         hint = f"cannot resolve host {endpoint.host!r}: check the host in the {role} URL"
     else:

@@ -113,6 +113,23 @@ def load_queries(folder: Path) -> list[Query]:
     ]
 
 
+def syntax_problem(conn: Conn, query: Query) -> str | None:
+    """What the server says when the query does not parse (asked with EXPLAIN, so nothing
+    runs), with its line in the file; None when it parses. Other errors (a table missing on
+    the source) are left to the query contract, which reports them as broken."""
+    try:
+        with conn.transaction(), conn.cursor() as cur:
+            cur.execute(b"EXPLAIN " + query.sql.encode(), query.param_sets[0] or None)
+    except psycopg.errors.SyntaxError as exc:
+        message = (exc.diag.message_primary or str(exc)).strip().splitlines()[0]
+        position = int(exc.diag.statement_position or 0) - len("EXPLAIN ")
+        line = query.sql[: max(position, 0)].count("\n") + 1
+        return f"{message} (line {line})" if position > 0 else message
+    except psycopg.Error:
+        return None
+    return None
+
+
 def params_id(params: Mapping[str, Any], personal: Iterable[str] = ()) -> str:
     """A short, stable test id for one parameter set; personal values (by name, or listed in
     `personal`) masked, since test ids reach every report."""
