@@ -251,8 +251,12 @@ def live_recheck(
         plan = hash_plan(src, table, parity.method)
         at_source = recently_changed(src, plan, keys, change_column, grace)
         recent = at_source | recently_changed(tgt, plan, keys, change_column, grace)
-        todo = [k for k in keys if k in recent]
-        now_src, now_tgt = row_hashes(src, plan, todo), row_hashes(tgt, plan, todo)
+        now_src = row_hashes(src, plan, keys)
+        # A key gone from the source since (inserted and deleted while we compared) has no
+        # change column left to read: it is looked at again too, and agrees if the target
+        # lacks it as well.
+        todo = [k for k in keys if k in recent or k not in now_src]
+        now_tgt = row_hashes(tgt, plan, todo)
     caught_up = {k for k in todo if now_src.get(k) == now_tgt.get(k)}
     inside = at_source - caught_up
     kept = Differences(limit=found.limit)
