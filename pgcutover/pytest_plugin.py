@@ -101,6 +101,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="a column holding personal data, masked in evidence (repeatable; names such as "
         "name, phone and email are detected)",
     )
+    group.addoption(
+        "--source-must-be-empty",
+        action="store_true",
+        help="after cutover: residency fails while the source still holds personal-data rows "
+        "(or [residency] source_must_be_empty)",
+    )
+    group.addoption(
+        "--app-dir",
+        default=None,
+        help="the application's code: code readiness lists what still ties it to Supabase "
+        "(or [app] dir)",
+    )
 
 
 def _open_side(config: pytest.Config, role: str) -> Side:
@@ -171,6 +183,12 @@ def plan_of(config: pytest.Config) -> Plan:
     """The plan the contracts check (see `sides`)."""
     sides(config)
     return config.stash[_PLAN]
+
+
+def allure_dir(config: pytest.Config) -> Path | None:
+    """Where this run writes allure-results (None without --alluredir)."""
+    found = config.getoption("allure_report_dir", None)
+    return Path(found) if found else None
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

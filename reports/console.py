@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from reports.facts import fact_lines
 from reports.gate import Verdict
 
 
@@ -25,6 +26,7 @@ def verdict_lines(verdict: Verdict, report_dir: Path) -> list[str]:
         lines.append(f"  skipped {r.name}: {r.message[:150]}")
     if len(verdict.skipped) > 10:
         lines.append(f"  ... and {len(verdict.skipped) - 10} more skipped (see summary.md)")
+    lines += fact_lines(verdict.facts)
     lines.append(f"evidence: {report_dir / 'allure-results'}  summary: {report_dir / 'summary.md'}")
     lines.append(f"VERDICT: {'GO' if verdict.go else 'NO-GO'} ({verdict.reason})")
     return lines

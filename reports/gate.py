@@ -8,11 +8,12 @@ never GO). Writes gate.json and summary.md beside allure-results.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from pgcutover.errors import EXIT_GO, EXIT_NO_GO
+from reports.facts import FactBlock, fact_blocks
 
 EXPECTED_FILE = "pgcutover-expected.json"
 BAD = ("failed", "broken")
@@ -41,6 +42,8 @@ class Verdict:
     failures: list[ContractResult] = field(default_factory=list)
     # Skipped contracts: accepted differences and excluded objects; never silent.
     skipped: list[ContractResult] = field(default_factory=list)
+    # What the application contracts add in a line each (residency N/N, readiness, code).
+    facts: list[FactBlock] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
@@ -126,6 +129,8 @@ def render_summary(verdict: Verdict, *, title: str = "pgcutover gate") -> str:
         "",
         f"Verdict: **{'GO' if verdict.go else 'NO-GO'}** ({verdict.reason})",
     ]
+    for block in verdict.facts:
+        lines += ["", f"**{block.headline}**", *(f"- {item}" for item in block.items)]
     if verdict.failures:
         lines += ["", "| contract | object | finding |", "|---|---|---|"]
         for f in verdict.failures[:30]:
@@ -151,6 +156,8 @@ def write_gate(verdict: Verdict, out_dir: Path) -> None:
 
 def gate(alluredir: Path, out_dir: Path) -> Verdict:
     """Read results, decide, write gate.json and summary.md; return the verdict."""
-    verdict = decide(read_results(alluredir), read_expected(alluredir))
+    verdict = replace(
+        decide(read_results(alluredir), read_expected(alluredir)), facts=fact_blocks(alluredir)
+    )
     write_gate(verdict, out_dir)
     return verdict

@@ -15,6 +15,8 @@ from typing import Any
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from verify.personal import looks_personal
+
 _USERINFO = re.compile(
     r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<user>[^:@/\s]*):(?P<pw>[^@\s]*)@", re.I
 )
@@ -51,15 +53,11 @@ def scrub(text: str, secrets: Iterable[str] = ()) -> str:
 # Personal data in evidence: masked by default, keeping the shape an approver needs to see
 # that two values differ (`+7 *** *** 12 34`, `И*** П***`).
 # ---------------------------------------------------------------------------------------
+# Beyond verify.personal's vocabulary (shared with residency): any `name` (a service's
+# name masked too costs nothing) and content columns that may hold anything a person wrote.
 PERSONAL_NAME_PARTS: tuple[str, ...] = (
     "name",
-    "phone",
-    "email",
     "mail",
-    "jid",
-    "address",
-    "passport",
-    "birth",
     "body",
     "meta_data",
     "context",
@@ -72,7 +70,11 @@ _STARS = "***"
 def is_personal(column: str, extra: Iterable[str] = ()) -> bool:
     """Whether a column holds personal data: named like it (name, phone, email, …) or listed."""
     low = column.lower()
-    return low in {c.lower() for c in extra} or any(part in low for part in PERSONAL_NAME_PARTS)
+    return (
+        low in {c.lower() for c in extra}
+        or any(part in low for part in PERSONAL_NAME_PARTS)
+        or looks_personal(column)
+    )
 
 
 def mask_text(text: str) -> str:
