@@ -95,11 +95,12 @@ def code_block(facts: list[dict[str, Any]]) -> FactBlock:
 
 def api_block(facts: list[dict[str, Any]]) -> FactBlock:
     """'Supabase API spot check: 5/5 tables equal' (or why it did not run)."""
-    ran = [f for f in facts if f.get("status") != "not checked"]
-    if not ran:
+    if all(f.get("status") == "not checked" for f in facts):
         return FactBlock(f"Supabase API spot check: not run ({facts[0]['message']})")
+    ran = [f for f in facts if f.get("status") is None]
     equal = [f for f in ran if f["ok"]]
     items = [f"NOT {f['item']}: {f['message']}" for f in ran if not f["ok"]]
+    items += [f"not read ({f['message']})" for f in facts if f.get("status") == "not allowed"]
     return FactBlock(
         f"Supabase API spot check: {len(equal)}/{len(ran)} tables as the target holds them",
         tuple(_listed(items)),
