@@ -177,6 +177,10 @@ def column_signals(table: Table, column: Column, declared: Declarations) -> list
     return found
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def _shape_params(rows: int) -> dict[str, Any]:
     return {"phone": PHONE_VALUE, "email": EMAIL_VALUE, "whatsapp": WHATSAPP_ID, "rows": rows}
 
@@ -282,7 +286,11 @@ def table_signals(
         found.append(Signal("*", DECLARED, "declared in [residency] tables"))
     if table.qualified in FILE_TABLES and file_rows:
         found.append(
-            Signal("*", "files", f"{file_rows} rows describe {FILE_TABLES[table.qualified]}")
+            Signal(
+                "*",
+                "files",
+                f"{_count(file_rows, 'row')} describing {FILE_TABLES[table.qualified]}",
+            )
         )
     for column in table.columns:
         found += column_signals(table, column, declared)
@@ -430,15 +438,20 @@ def judge(
                 True,
                 f"{name}: holds no rows; its schema stays on the source",
             )
-        held = f"{where.source_rows} files" if files else f"{where.source_rows} rows"
-        return Verdict(
-            name,
-            LEFT_ON_SOURCE,
-            False,
-            f"{name}: {held} of personal data ({what}) stay on the source: "
-            f"{where.left_reason}; move the schema (--include-schema {personal.table.schema}) "
-            "or declare the table in [[residency.out_of_scope]] with the reason",
-        )
+        if files:
+            held = (
+                f"{where.source_rows} files in Supabase Storage, outside the database, stay "
+                f"there (their rows stay on the source: {where.left_reason}); move the files "
+                "and declare the table in [[residency.out_of_scope]] with where they went"
+            )
+        else:
+            held = (
+                f"{where.source_rows} rows of personal data ({what}) stay on the source: "
+                f"{where.left_reason}; move the schema (--include-schema "
+                f"{personal.table.schema}) or declare the table in [[residency.out_of_scope]] "
+                "with the reason"
+            )
+        return Verdict(name, LEFT_ON_SOURCE, False, f"{name}: {held}")
     if not where.on_target:
         return Verdict(
             name, NOT_ON_TARGET, False, f"{name}: personal data ({what}) is missing on the target"
