@@ -284,7 +284,7 @@ def js_imports(src: JsSource) -> list[tuple[int, str]]:
         for m in pattern.finditer(src.code):
             spec = src.string_at(m.end())
             if spec:
-                found[(_line_of(src.code, m.end()), spec)] = None
+                found[(_line_of(src.code, m.start()), spec)] = None
     return sorted(found)
 
 
@@ -309,7 +309,11 @@ def js_calls(src: JsSource, *, tied: bool) -> list[Tie]:
         for m in pattern.finditer(code):
             if tied or "supabase" in _receiver(code, m.start()).lower():
                 what = re.sub(r"\s+", "", m["what"])
-                detail = f".{kind}.{what}" if kind in (AUTH, STORAGE) else f".{what}()"
+                detail = {
+                    AUTH: f".auth.{what}",
+                    STORAGE: f".storage.{what}",
+                    FUNCTIONS: ".functions.invoke()",
+                }.get(kind, f".{what}()")
                 found.append(Tie(_line_of(code, m.start()), kind, detail))
     for m in _JS_RPC.finditer(code):
         if tied or "supabase" in _receiver(code, m.start()).lower():
