@@ -104,17 +104,18 @@ def placement(
             on_target=on_target,
             source_rows=count_rows(source.conn, table.schema, table.name),
         )
-    with target.savepoint():
-        try:
+    try:
+        with target.savepoint():  # a failed query rolls back to it; the snapshot stays
             parity = _parity(parities, source, target, personal)
-        except psycopg.errors.UndefinedColumn as exc:
-            first = str(exc).splitlines()[0]
-            return Placement(
-                moved=True,
-                on_target=True,
-                parity_equal=False,
-                differences={f"unreadable on the target ({first})": 1},
-            )
+    except psycopg.errors.UndefinedColumn as exc:
+        first = str(exc).splitlines()[0]
+        return Placement(
+            moved=True,
+            on_target=True,
+            source_rows=count_rows(source.conn, table.schema, table.name),
+            parity_equal=False,
+            problem=f"its rows cannot be read there ({first})",
+        )
     return Placement(
         moved=True,
         on_target=True,

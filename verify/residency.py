@@ -376,6 +376,7 @@ class Placement:
     target_rows: int | None = None
     parity_equal: bool | None = None  # None: not compared
     differences: dict[str, int] = field(default_factory=dict)  # missing/extra/changed totals
+    problem: str = ""  # why its rows could not be compared, when they could not
 
 
 @dataclass(frozen=True)
@@ -456,14 +457,16 @@ def judge(
         return Verdict(
             name, NOT_ON_TARGET, False, f"{name}: personal data ({what}) is missing on the target"
         )
-    if not where.parity_equal:
+    if where.problem or not where.parity_equal:
+        counts = where.problem or (
+            f"{where.source_rows} rows on the source, {where.target_rows} on the target "
+            f"({_differences(where.differences)})"
+        )
         return Verdict(
             name,
             INCOMPLETE,
             False,
-            f"{name}: personal data ({what}) is not all on the target: {where.source_rows} rows "
-            f"on the source, {where.target_rows} on the target "
-            f"({_differences(where.differences)})",
+            f"{name}: personal data ({what}) is not all on the target: {counts}",
         )
     note = "; the files themselves live in Supabase Storage: move them too" if files else ""
     return Verdict(name, ON_TARGET, True, f"{name}: {_rows(where.source_rows)} on the target{note}")
