@@ -143,6 +143,8 @@ def copy_unit(
     kill = kill if kill is not None and kill.where == unit.id else None
     term = hooks.terminate_point()
     term = term if term is not None and term.where == unit.id else None
+    signalled = hooks.signal_point()
+    signal_here = signalled is not None and signalled[0].where == unit.id
     moved = chunks = pending_rows = 0
     buffer = bytearray()
     with source.cursor() as src_cur, target.cursor() as tgt_cur:
@@ -159,6 +161,8 @@ def copy_unit(
                     if on_rows is not None:
                         on_rows(pending_rows)
                     pending_rows = 0
+                if signal_here:
+                    hooks.maybe_signal(unit.id, str(chunks))
                 if kill is not None or term is not None:
                     if buffer:
                         writer.write(buffer)

@@ -6,6 +6,10 @@ chunks written so far (0 = before the first) or `commit` (just after the unit
 committed); or `pre-data:commit` / `post-data:commit`.
 PGCUTOVER_TEST_TERMINATE_ONCE=<unit>:<chunks> has the server end the unit's target
 session once at that point (what an admin shutdown or a dropped connection looks like).
+PGCUTOVER_TEST_SIGNAL_AT=<unit>:<chunks>:<INT|TERM> has the process send itself SIGINT
+(Ctrl-C) or SIGTERM once there, as a user or a service manager would.
+Other points: `matviews:0` (inside the refresh, before it commits), `matviews:commit`,
+`roles:1` (after the first role the copy creates).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import psycopg
 
 ENV_KILL = "PGCUTOVER_TEST_KILL_AFTER"
 ENV_TERMINATE = "PGCUTOVER_TEST_TERMINATE_ONCE"
+ENV_SIGNAL = "PGCUTOVER_TEST_SIGNAL_AT"
 
 _terminated: set[str] = set()
 
@@ -64,3 +69,29 @@ def maybe_terminate(
     pid = conn.info.backend_pid
     with psycopg.connect(conn.info.dsn, password=conn.info.password, autocommit=True) as other:
         other.execute("SELECT pg_terminate_backend(%s)", (pid,))
+
+
+_signalled: set[str] = set()
+
+
+def signal_point() -> tuple[Point, int] | None:
+    """The self-signal point the environment sets, and the signal, if any."""
+    value = os.environ.get(ENV_SIGNAL)
+    if not value or value.count(":") < 2:
+        return None
+    rest, name = value.rsplit(":", 1)
+    point = _parse(rest)
+    signum = {"INT": signal.SIGINT, "TERM": signal.SIGTERM}.get(name.upper())
+    return (point, signum) if point is not None and signum is not None else None
+
+
+def maybe_signal(where: str, when: str) -> None:
+    """Send this process its configured signal, once, when (where, when) is the point."""
+    found = signal_point()
+    key = f"{where}:{when}"
+    if found is None or key in _signalled:
+        return
+    point, signum = found
+    if point.where == where and point.when == when:
+        _signalled.add(key)
+        os.kill(os.getpid(), signum)

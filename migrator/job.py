@@ -44,7 +44,7 @@ from pgcutover.errors import (
 from verify.catalog import Conn, Table, read_tables, server_version
 from verify.connect import Endpoint, connect, database_identity
 from verify.mask import scrub
-from verify.plan import Plan, PlanOptions
+from verify.plan import PlanOptions
 
 Progress = Callable[[str], None]
 
@@ -106,17 +106,6 @@ def ensure_empty_target(target: Conn, schemas: tuple[str, ...]) -> None:
         raise TargetNotEmpty(
             f"target already holds {found[0]}{more} and no pgcutover state: copy into an empty "
             "database, or resume only a copy pgcutover started there (nothing was written)"
-        )
-
-
-def create_extensions(target: Conn, plan: Plan) -> None:
-    """CREATE EXTENSION for each extension the plan recreates (its schema first)."""
-    for ext in plan.extensions_to_create:
-        target.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(ext.schema)))
-        target.execute(
-            sql.SQL("CREATE EXTENSION IF NOT EXISTS {} WITH SCHEMA {}").format(
-                sql.Identifier(ext.name), sql.Identifier(ext.schema)
-            )
         )
 
 
@@ -339,7 +328,6 @@ def _start_job(
         with target.transaction():
             state.create_state(target)
             state.insert_job(target, identity, plan, dump.read_bytes())
-            create_extensions(target, plan)
             dropped = restore_section(tools, dump, target, "pre-data", plan=plan)
             state.insert_units(target, units)
     hooks.maybe_kill(hooks.kill_point(), "pre-data", "commit")
@@ -370,6 +358,7 @@ def _finish_job(
     if not job.matviews_done:
         with target.transaction():
             report.matviews_refreshed = refresh_matviews(target, plan.matviews)
+            hooks.maybe_kill(hooks.kill_point(), "matviews", "0")
             state.mark_matviews(target)
         hooks.maybe_kill(hooks.kill_point(), "matviews", "commit")
     with target.transaction():

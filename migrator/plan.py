@@ -240,7 +240,7 @@ def plan_lines(data: dict[str, Any]) -> list[str]:
             lines.append(
                 f"extension: {e['name']} {e['version']} in {e['schema']} (CREATE EXTENSION)"
             )
-        else:
+        elif e["action"] == "skip":
             lines.append(f"extension left behind: {e['name']} in {e['schema']} ({e['reason']})")
     for role in data["roles"]:
         lines.append(role_line(role))

@@ -153,8 +153,22 @@ def copy_outcome_lines(report: CopyReport) -> list[str]:
             lines.append(f"extension {ext.name} left on the source: {ext.reason}")
     for left in plan.left_behind:
         lines.append(f"left on the source: {left.describe()}")
-    for item in report.dropped:
-        lines.append(f"left out of the restore: {item}")
+    if report.dropped:
+        lines.append(f"left out of the restore: {dropped_summary(report.dropped)}")
     for item in report.refused:
         lines.append(f"not carried over (the target refused): {item}")
     return lines
+
+
+def dropped_summary(dropped: list[str]) -> str:
+    """'24 grants, 1 policy, 3 default privileges (the full list: pgcutover plan --json)'."""
+    kinds = {"grants": 0, "policies": 0, "default privileges": 0}
+    for item in dropped:
+        if item.startswith("ALTER DEFAULT PRIVILEGES"):
+            kinds["default privileges"] += 1
+        elif item.startswith("CREATE POLICY"):
+            kinds["policies"] += 1
+        else:
+            kinds["grants"] += 1
+    counted = ", ".join(f"{n} {kind}" for kind, n in kinds.items() if n)
+    return f"{counted} (each is listed in the plan the target records: pgcutover plan --json)"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import psycopg
 from psycopg import sql
 
+from migrator import hooks
 from verify.catalog import Conn
 from verify.plan import Plan, RoleAttributes, RolePlan
 
@@ -88,6 +89,7 @@ def create_roles(target: Conn, plan: Plan) -> tuple[list[str], list[str]]:
         if problem:
             refused.append(problem)
         created.append(role.name)
+        hooks.maybe_kill(hooks.kill_point(), "roles", str(len(created)))
     existing = _existing_roles(target)
     for group, member in _memberships(plan, set(created), existing):
         try:

@@ -60,9 +60,10 @@ def dump_schema(
 ) -> None:
     """pg_dump the schema of `schemas` (no data) to `path` in custom format, as of `snapshot`.
 
-    Naming the extensions too (`--extension`) brings the privileges granted on their
-    member objects (EXECUTE on extensions.gen_random_bytes to anon), which a per-schema
-    dump leaves behind; the extensions themselves are created before the restore.
+    Naming the extensions too (`--extension`) brings CREATE EXTENSION, in its schema after
+    that schema is created with its owner, and the privileges granted on their member
+    objects (EXECUTE on extensions.gen_random_bytes to anon), which a per-schema dump
+    leaves behind.
     """
     args = [
         "--schema-only",
@@ -78,45 +79,17 @@ def dump_schema(
     _run(tools.program("pg_dump"), args, source, "pg_dump of the source schema")
 
 
-def _toc_without_schemas(tools: BinDir, dump: Path, existing: set[str], folder: Path) -> Path:
-    """A pg_restore list file that leaves out CREATE SCHEMA for schemas the target has."""
-    toc = subprocess.run(
-        [str(tools.program("pg_restore")), "--list", str(dump)],
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-        check=True,
-    ).stdout
-    lines = []
-    for line in toc.splitlines():
-        parts = line.split()
-        # "<id>; <catalog oid> <oid> SCHEMA - <name> <owner>"
-        if len(parts) >= 6 and parts[3] == "SCHEMA" and parts[4] == "-" and parts[5] in existing:
-            line = ";" + line
-        lines.append(line)
-    path = folder / "restore.list"
-    path.write_text("\n".join(lines) + "\n")
-    return path
-
-
-def restore_script(
-    tools: BinDir, dump: Path, section: str, *, target_major: int, existing_schemas: set[str]
-) -> str:
+def restore_script(tools: BinDir, dump: Path, section: str, *, target_major: int) -> str:
     """The SQL pg_restore would run for `section`, fitted to the target's version.
 
     pg_restore writes the script and psycopg runs it, rather than `pg_restore -d`,
     because a newer pg_restore sets parameters an older server lacks
-    (transaction_timeout exists from 17) and writes psql-only \\restrict lines.
+    (transaction_timeout exists from 17) and writes psql-only \\restrict lines. A schema
+    the target already has (public, always) is kept, not created, and still gets the
+    source's owner and comment.
     """
-    toc = _toc_without_schemas(tools, dump, existing_schemas, dump.parent)
     result = subprocess.run(
-        [
-            str(tools.program("pg_restore")),
-            f"--section={section}",
-            "--file=-",
-            f"--use-list={toc}",
-            str(dump),
-        ],
+        [str(tools.program("pg_restore")), f"--section={section}", "--file=-", str(dump)],
         capture_output=True,
         text=True,
         stdin=subprocess.DEVNULL,
@@ -129,6 +102,8 @@ def restore_script(
             continue
         if target_major < 17 and line.startswith("SET transaction_timeout"):
             continue
+        if line.startswith("CREATE SCHEMA ") and not line.startswith("CREATE SCHEMA IF NOT"):
+            line = "CREATE SCHEMA IF NOT EXISTS " + line.removeprefix("CREATE SCHEMA ")
         kept.append(line)
     return "\n".join(kept)
 
@@ -148,14 +123,7 @@ def restore_section(
 ) -> list[str]:
     """Restore one section (pre-data or post-data) of the dump into the target, fitted to
     the plan (see `fit_script`); returns what was left out."""
-    existing = {r[0] for r in target.execute("SELECT nspname FROM pg_namespace").fetchall()}
-    script = restore_script(
-        tools,
-        dump,
-        section,
-        target_major=target.info.server_version // 10000,
-        existing_schemas=existing,
-    )
+    script = restore_script(tools, dump, section, target_major=target.info.server_version // 10000)
     script, dropped = fit_script(script, plan)
     apply_script(target, script, f"restoring {section}")
     return dropped

@@ -43,6 +43,10 @@ class UnknownSchema(PgcutoverError):
     """A schema named by the user does not exist on the source."""
 
 
+class ScopeConflict(PgcutoverError):
+    """The schemas chosen to move depend on one chosen to stay behind."""
+
+
 class NoPrimaryKey(PgcutoverError):
     """An operation that needs a key met a table without one."""
 

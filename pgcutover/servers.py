@@ -189,7 +189,7 @@ def start_local_server(bindir: BinDir, *, workdir: Path, name: str) -> LocalServ
         _run(initdb, run_as=run_as)
     except subprocess.CalledProcessError as exc:
         raise ServerStartFailed(
-            f"initdb ({bindir.path}) failed: {_last_line(exc.stderr)}"
+            f"initdb ({bindir.path}) failed: {_first_error(exc.stderr)}"
         ) from None
     finally:
         pwfile.unlink(missing_ok=True)
@@ -230,6 +230,12 @@ def _read(path: Path) -> str:
         return path.read_text(errors="replace")
     except OSError:
         return ""
+
+
+def _first_error(text: str) -> str:
+    """The first line that says what went wrong (initdb adds its clean-up failures after)."""
+    lines = [line for line in text.strip().splitlines() if "error" in line.lower()]
+    return lines[0] if lines else _last_line(text)
 
 
 def _last_line(text: str) -> str:

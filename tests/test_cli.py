@@ -150,3 +150,23 @@ def test_verify_json_prints_the_gate_as_json(
     assert result.returncode == 0, result.stderr
     gate = json.loads(result.stdout)
     assert gate["verdict"] == "GO" and gate["ran"] == gate["expected"] > 0
+
+
+@pytest.mark.parametrize("verb", ["copy", "sync", "verify"])
+def test_source_and_target_the_same_database_is_refused(
+    source_db: Endpoint, verb: str, tmp_path: Path
+) -> None:
+    # Another spelling of the same server: localhost for 127.0.0.1.
+    other_spelling = source_db.url.replace("127.0.0.1", "localhost")
+    extra = ["--report-dir", str(tmp_path / "r")] if verb == "verify" else []
+    result = pgcutover(verb, "--source", source_db.url, "--target", other_spelling, *extra)
+    assert_one_line_error(result, "source and target are the same database")
+
+
+def test_an_unwritable_report_folder_is_one_line(
+    source_db: Endpoint, target_db: Endpoint, tmp_path: Path
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    result = verify_cli(source_db, target_db, blocker / "report")
+    assert_one_line_error(result, "cannot write the report folder", "--report-dir")

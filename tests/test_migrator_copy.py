@@ -15,6 +15,7 @@ from tests.fix_servers import execute
 from tests.migrator_helpers import fingerprints, scalar
 from verify.catalog import read_tables
 from verify.connect import Endpoint, connect
+from verify.plan import read_recorded_plan
 
 SMALL_SPLIT = 100_000  # bytes: splits clients (integer key ranges) and whatsapp_keys (hash)
 
@@ -71,9 +72,11 @@ def test_supabase_roles_skip_drops_and_lists_grants_and_policies(
         "copy", "--source", source_db.url, "--target", empty_target.url, "--supabase-roles", "skip"
     )
     assert result.returncode == 0, result.stderr
-    assert "left out of the restore: CREATE POLICY clients_own_row ON public.clients" in (
-        result.stdout
-    )
+    assert "left out of the restore: 48 grants, 5 policies" in result.stdout
+    with connect(empty_target, role="target", read_only=True) as conn:
+        plan = read_recorded_plan(conn)
+    assert plan is not None
+    assert "CREATE POLICY clients_own_row ON public.clients" in plan.dropped
     assert scalar(empty_target, "SELECT count(*) FROM pg_policies WHERE schemaname = 'public'") == 0
     granted = scalar(
         empty_target,

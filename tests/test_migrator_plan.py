@@ -68,11 +68,12 @@ def test_plan_json_moves_auth_skips_unreferenced_supabase_schemas_in_fk_order(
 
 
 def test_plan_table_and_exclude_schema(source_db: Endpoint) -> None:
-    result = cli("plan", "--source", source_db.url, "--exclude-schema", "auth")
+    execute(source_db, "CREATE SCHEMA audit", "CREATE TABLE audit.log (id int)")
+    result = cli("plan", "--source", source_db.url, "--exclude-schema", "audit")
     assert result.returncode == 0, result.stderr
     assert "public.clients" in result.stdout
-    assert "auth.users" not in result.stdout
-    assert "left on the source: auth: 1 tables, 25 rows, 0 policies stay on the source" in (
+    assert "audit.log" not in result.stdout
+    assert "left on the source: audit: 1 tables, 0 rows, 0 policies stay on the source" in (
         result.stdout
     )
 
@@ -80,10 +81,11 @@ def test_plan_table_and_exclude_schema(source_db: Endpoint) -> None:
 def test_plan_reads_exclude_schemas_from_the_scope_section(
     source_db: Endpoint, tmp_path: Path
 ) -> None:
-    (tmp_path / "pgcutover.toml").write_text('[scope]\nexclude_schemas = ["auth"]\n')
+    execute(source_db, "CREATE SCHEMA audit", "CREATE TABLE audit.log (id int)")
+    (tmp_path / "pgcutover.toml").write_text('[scope]\nexclude_schemas = ["audit"]\n')
     result = cli("plan", "--source", source_db.url, "--json", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout)["schemas"] == ["public"]
+    assert json.loads(result.stdout)["schemas"] == ["auth", "public"]
 
 
 def test_plan_with_supabase_roles_skip_lists_what_is_dropped(

@@ -117,3 +117,35 @@ def test_resuming_from_another_source_is_refused(
         assert "copy of another source" in result.stderr
     finally:
         drop_database(server, name)
+
+
+@pytest.mark.parametrize(("name", "code"), [("INT", 130), ("TERM", 143)])
+def test_a_signal_during_copy_stops_the_workers_commits_nothing_half_done_and_resumes(
+    source_db: Endpoint, empty_target: Endpoint, name: str, code: int
+) -> None:
+    interrupted = cli(
+        "copy",
+        "--source",
+        source_db.url,
+        "--target",
+        empty_target.url,
+        "--jobs",
+        "2",
+        env={"PGCUTOVER_TEST_SIGNAL_AT": f"public.whatsapp_keys:100:{name}"},
+    )
+    assert interrupted.returncode == code, interrupted.stdout + interrupted.stderr
+    lines = interrupted.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in interrupted.stderr
+    assert "copy interrupted:" in lines[0] and "run the same command to resume" in lines[0]
+    done, total = (int(n) for n in lines[0].split(": ", 2)[2].split(" units")[0].split(" of "))
+    assert done < total
+    # The unit that was streaming rolled back whole: no row of it, and not marked done.
+    assert scalar(empty_target, "SELECT count(*) FROM public.whatsapp_keys") == 0
+    assert (
+        scalar(empty_target, "SELECT done FROM pgcutover.units WHERE unit = 'public.whatsapp_keys'")
+        is False
+    )
+    resumed = _copy(source_db, empty_target)
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    assert "resuming:" in resumed.stdout
+    assert fingerprints(empty_target) == fingerprints(source_db)

@@ -181,12 +181,18 @@ class SchemaObject:
 @dataclass(frozen=True)
 class ReadFrame:
     """How one side is read so it compares with the other: role names through `role_map`
-    (source roles to target roles), privileges the older server lacks and grants to
-    excluded roles (Supabase's own) left out."""
+    (source roles to target roles, as the user declared), owners also through `owner_map`
+    (owners the plan re-owned because the target lacks them), privileges the older server
+    lacks and grants to roles left out not compared."""
 
     role_map: dict[str, str] = field(default_factory=dict)
     ignore_privileges: frozenset[str] = frozenset()
     ignore_grantees: frozenset[str] = frozenset()
+    owner_map: dict[str, str] = field(default_factory=dict)
+
+    def owner(self, role: str) -> str:
+        """The name an object's owner is compared by."""
+        return self.role_map.get(role) or self.owner_map.get(role, role)
 
     def acl(self, rows: list[dict[str, Any]]) -> dict[str, list[str]]:
         """Exploded ACL rows in comparable form."""
@@ -195,6 +201,7 @@ class ReadFrame:
             role_map=self.role_map,
             ignore=self.ignore_privileges,
             ignore_grantees=self.ignore_grantees,
+            owner=self.owner,
         )
 
 
@@ -222,7 +229,7 @@ def _read_schemas(rows: list[dict[str, Any]], frame: ReadFrame) -> dict[str, Sch
     # A schema's privileges are compared with the other grants (test_grants[<schema>]).
     found: dict[str, SchemaObject] = {}
     for r in rows:
-        _put(found, "schema", r["name"], owner=map_role(r["owner"], frame.role_map))
+        _put(found, "schema", r["name"], owner=frame.owner(r["owner"]))
     return found
 
 
@@ -240,7 +247,7 @@ def _read_tables(
             name,
             kind={"r": "table", "p": "partitioned table", "f": "foreign table"}[r["kind"]],
             persistence={"p": "logged", "u": "unlogged", "t": "temporary"}[r["persistence"]],
-            owner=map_role(r["owner"], frame.role_map),
+            owner=frame.owner(r["owner"]),
             partition_key=sql_text(r["partition_key"]),
             partition_of=r["parent"] if r["partition_bound"] is not None else None,
             partition_bound=sql_text(r["partition_bound"]),
@@ -326,7 +333,7 @@ def _read_views(conn: Conn, schemas: list[str], frame: ReadFrame) -> dict[str, S
             kind="materialized view" if materialized else "view",
             definition=sql_text(r["definition"]),
             options=options_map(r["options"]),
-            owner=map_role(r["owner"], frame.role_map),
+            owner=frame.owner(r["owner"]),
             populated=r["populated"] if materialized else None,
         )
     return found
@@ -351,7 +358,7 @@ def _read_functions(conn: Conn, schemas: list[str], frame: ReadFrame) -> dict[st
             leakproof=r["leakproof"],
             parallel={"s": "safe", "r": "restricted", "u": "unsafe"}[r["parallel"]],
             config=sorted(r["config"]),
-            owner=map_role(r["owner"], frame.role_map),
+            owner=frame.owner(r["owner"]),
         )
     return found
 
@@ -376,7 +383,7 @@ def _read_types(
     enums: dict[str, SchemaObject] = {}
     domains: dict[str, SchemaObject] = {}
     for r in fetch_all(conn, "schema_types", schemas=schemas):
-        name, owner = f"{r['schema']}.{r['name']}", map_role(r["owner"], frame.role_map)
+        name, owner = f"{r['schema']}.{r['name']}", frame.owner(r["owner"])
         if r["kind"] == "e":
             _put(enums, "enum", name, labels=list(r["labels"]), owner=owner)
             continue
@@ -414,7 +421,7 @@ def _read_sequences(conn: Conn, schemas: list[str], frame: ReadFrame) -> dict[st
             cycle=r["cycle"],
             persistence={"p": "logged", "u": "unlogged", "t": "temporary"}[r["persistence"]],
             owned_by=r["owned_by"],
-            owner=map_role(r["owner"], frame.role_map),
+            owner=frame.owner(r["owner"]),
         )
     return found
 

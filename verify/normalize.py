@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 # Privileges and the server_version_num that introduced them. A privilege the older
@@ -65,11 +65,13 @@ def acl_map(
     role_map: Mapping[str, str],
     ignore: frozenset[str] = frozenset(),
     ignore_grantees: frozenset[str] = frozenset(),
+    owner: Callable[[str], str] | None = None,
 ) -> dict[str, list[str]]:
     """Exploded ACL rows (grantee, privilege, grantable) as {grantee: sorted privileges},
     a grantable privilege marked with '*', grantees through the role map; privileges in
     `ignore`, grantees in `ignore_grantees` (names before mapping) and the owner's own
-    privileges (rows marked `owner_privilege` whose grantee is the owner) left out."""
+    privileges (rows marked `owner_privilege` whose grantee is the owner, named through
+    `owner`) left out."""
     acl: dict[str, set[str]] = {}
     for row in rows:
         grantee, privilege = row.get("grantee"), row.get("privilege")
@@ -78,9 +80,11 @@ def acl_map(
         if grantee in ignore_grantees:
             continue
         name = map_role(str(grantee), role_map)
-        owner = row.get("owner")
-        if row.get("owner_privilege") and owner and name == map_role(str(owner), role_map):
-            continue  # comes with ownership (compared as the owner), granted or not
+        owned_by = row.get("owner")
+        if owned_by and row.get("owner_privilege"):
+            compared_as = owner(str(owned_by)) if owner else map_role(str(owned_by), role_map)
+            if grantee == owned_by or name == compared_as:
+                continue  # comes with ownership (compared as the owner), granted or not
         acl.setdefault(name, set()).add(f"{privilege}{'*' if row.get('grantable') else ''}")
     return {grantee: sorted(privs) for grantee, privs in sorted(acl.items())}
 

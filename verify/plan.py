@@ -30,7 +30,7 @@ import psycopg
 from psycopg import sql
 
 from pgcutover.config import TOOL_SCHEMA, is_supabase_managed
-from pgcutover.errors import UnknownSchema
+from pgcutover.errors import ScopeConflict, UnknownSchema
 from verify.catalog import Conn, fetch_all
 
 PLAN_FORMAT = 1
@@ -279,6 +279,13 @@ def decide_scope(conn: Conn, options: PlanOptions) -> tuple[tuple[str, ...], dic
         if r["from_schema"] and r["to_schema"] and r["from_schema"] != r["to_schema"]
     ]
     moving = _closure(start - excluded, edges, set(names) - excluded)
+    needed = {(src, dst) for src, dst in edges if src in moving and dst in excluded}
+    if needed:
+        src, dst = sorted(needed)[0]
+        raise ScopeConflict(
+            f"{src} depends on {dst}, which is excluded: a copy without it could not restore "
+            f"(foreign keys, types, defaults); move {dst} too, or exclude {src} as well"
+        )
     left: dict[str, str] = {}
     for name in names:
         if name in excluded:

@@ -58,6 +58,11 @@ def compare_role(
     if role.action == "skip":
         found.accepted.append(
             "not created (--supabase-roles skip): the grants and policies naming it were left out"
+            + (
+                f"; the objects it owns belong to {role.owner_on_target} there"
+                if role.owner_mapped
+                else ""
+            )
         )
         return found
     if target is None:

@@ -209,7 +209,7 @@ def read_schema_pair(
     schemas, excluded = comparison_scope(plan, target_schemas)
     ignore = unknown_privileges(server_version(source), server_version(target))
     skip = config.ignored_grantees | frozenset(plan.skipped_roles)
-    source_frame = ReadFrame({**plan.owner_map, **config.role_map}, ignore, skip)
+    source_frame = ReadFrame(dict(config.role_map), ignore, skip, owner_map=plan.owner_map)
     target_frame = ReadFrame({}, ignore, skip)
     return SchemaPair(
         source=read_schema_catalog(source, schemas, source_frame),

@@ -382,16 +382,19 @@ def test_excluded_and_unused_supabase_schemas_are_listed_not_compared(
     source_db: Endpoint, target_db: Endpoint, verify_pair: RunContracts, tmp_path: Path
 ) -> None:
     execute(source_db, "CREATE SCHEMA storage", "CREATE TABLE storage.objects (id int)")
-    execute(target_db, "ALTER FUNCTION auth.uid() SECURITY DEFINER")
-    config = _write_config(tmp_path, '[scope]\nexclude_schemas = ["auth"]\n')
+    execute(source_db, "CREATE SCHEMA audit", "CREATE TABLE audit.log (id int)")
+    execute(target_db, "CREATE SCHEMA audit", "CREATE TABLE audit.log (id bigint)")
+    config = _write_config(tmp_path, '[scope]\nexclude_schemas = ["audit"]\n')
     outcome = verify_pair(source_db, target_db, "--config", config)
     assert schema_failures(failed_ids(outcome)) == set()
     skipped = {r.name: r.message for r in read_results(outcome.alluredir) if r.status == "skipped"}
-    assert "excluded by --exclude-schema or [scope] exclude_schemas" in skipped["test_schema[auth]"]
+    assert (
+        "excluded by --exclude-schema or [scope] exclude_schemas" in skipped["test_schema[audit]"]
+    )
     assert "Supabase-managed" in skipped["test_schema[storage]"]
     assert "storage: 1 tables, 0 rows, 0 policies" in skipped["test_schema[storage]"]
     environment = (outcome.alluredir / "environment.properties").read_text()
-    assert "schema.left_on_source=auth, storage" in environment
+    assert "schema.left_on_source=audit, storage" in environment
 
 
 def test_owners_compare_through_the_role_map(
