@@ -133,6 +133,23 @@ def test_names_types_and_shapes_of_a_new_table_are_explained(
     }
 
 
+def test_flags_and_timestamps_about_personal_data_are_not_personal_data(
+    source_db: Endpoint,
+) -> None:
+    execute(
+        source_db,
+        """CREATE TABLE public.logins (
+               id int PRIMARY KEY, email_confirmed_at timestamptz, phone_verified boolean,
+               birth_date timestamptz, identity jsonb, history jsonb[])""",
+        """INSERT INTO public.logins VALUES (1, now(), true, '1990-01-01',
+               '{"email_verified": true, "email": "a@example.ru"}',
+               ARRAY['{"phone": "+79990000001"}'::jsonb])""",
+    )
+    with snapshot_connection(source_db, role="source") as conn:
+        signals = _signals(conn, "public.logins")
+    assert signals == {"birth_date": "birth date", "identity.email": "e-mail"}
+
+
 def test_storage_objects_are_personal_while_they_describe_files(
     source_db: Endpoint,
 ) -> None:

@@ -27,7 +27,7 @@ import psycopg
 from psycopg import sql
 
 from verify.catalog import Column, Conn, Table, fetch_all, load_sql
-from verify.personal import DEVICE, EMAIL, IP_ADDRESS, PHONE, name_match, words
+from verify.personal import BIRTH_DATE, DEVICE, EMAIL, IP_ADDRESS, PHONE, name_match, words
 from verify.rows import count_rows
 
 SAMPLE_ROWS = 200
@@ -151,6 +151,26 @@ def _type_name(column: Column) -> str:
     return base.rsplit(".", 1)[-1].strip('"')
 
 
+# Types that hold facts about personal data (email_confirmed_at, phone_verified), not the data.
+_METADATA_TYPES = frozenset(
+    {
+        "boolean",
+        "timestamp with time zone",
+        "timestamp without time zone",
+        "time with time zone",
+        "time without time zone",
+        "interval",
+    }
+)
+
+
+def holds_values(type_name: str, category: str) -> bool:
+    """Whether a column of this type can hold personal data of this category itself: a
+    flag or a timestamp named after an e-mail does not (a birth date may be a timestamp)."""
+    base = type_name.split("(")[0]
+    return base not in _METADATA_TYPES or (category == BIRTH_DATE and "[]" not in type_name)
+
+
 def column_signals(table: Table, column: Column, declared: Declarations) -> list[Signal]:
     """Signals from a column's name, its type and the declarations (no data read)."""
     found: list[Signal] = []
@@ -158,7 +178,7 @@ def column_signals(table: Table, column: Column, declared: Declarations) -> list
     if key:
         found.append(Signal(column.name, DECLARED, f"declared in {key}"))
     match = name_match(column.name)
-    if match:
+    if match and holds_values(column.type, match.category):
         found.append(Signal(column.name, match.category, match.why, match.strong))
     type_name = _type_name(column)
     if type_name in _TYPE_CATEGORIES:
@@ -245,10 +265,11 @@ def json_signals(conn: Conn, table: Table, column: str, rows: int = SAMPLE_ROWS)
             _shape_params(rows),
         )
         sampled = cur.fetchall()
-    for path, key, holding, strings, phones, emails in sampled:
+    for path, key, holding, strings, scalars, phones, emails in sampled:
         where = f"{column}.{path}"
         match = name_match(key) if key else None
-        if match:
+        # A key only of flags, objects or nulls (email_verified) holds no personal value.
+        if match and scalars:
             found.append(
                 Signal(
                     where,
@@ -306,11 +327,16 @@ def sampled_signals(conn: Conn, table: Table, rows: int = SAMPLE_ROWS) -> list[S
         with conn.transaction():
             found = text_value_signals(conn, table, rows)
             for column in table.columns:
-                if _type_name(column) in ("json", "jsonb"):
+                if column.type in ("json", "jsonb"):
                     found += json_signals(conn, table, column.name, rows)
             return found
     except psycopg.errors.InsufficientPrivilege:
         return [Signal("*", UNREAD, "values not sampled: the source's user may not read it", False)]
+    except psycopg.Error as exc:
+        # Detection must never stop the run: a table it cannot sample is named by its
+        # columns alone, and says why.
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return [Signal("*", UNREAD, f"values not sampled: {first}", False)]
 
 
 def is_personal_table(signals: Iterable[Signal]) -> bool:

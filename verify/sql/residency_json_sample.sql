@@ -32,6 +32,7 @@ SELECT path,
        key,
        count(DISTINCT rid) AS rows,
        count(*) FILTER (WHERE jsonb_typeof(value) = 'string') AS strings,
+       count(*) FILTER (WHERE jsonb_typeof(value) IN ('string', 'number')) AS scalars,
        count(*) FILTER (WHERE jsonb_typeof(value) = 'string' AND value #>> '{{}}' ~ %(phone)s) AS phones,
        count(*) FILTER (WHERE jsonb_typeof(value) = 'string' AND value #>> '{{}}' ~ %(email)s
                              AND value #>> '{{}}' !~ %(whatsapp)s) AS emails
