@@ -9,6 +9,7 @@ project (see verify.api).
 
 from __future__ import annotations
 
+import importlib.util
 from typing import Any
 
 import pytest
@@ -42,6 +43,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         return
     if api_access() is None:
         metafunc.parametrize("api_request", [pytest.param(None, id="not configured")])
+        return
+    if importlib.util.find_spec("supabase") is None:
+        metafunc.parametrize("api_request", [pytest.param(None, id="not installed")])
         return
     settings = settings_of(metafunc.config).api
     moved = set(plan_of(metafunc.config).schemas)
@@ -83,7 +87,9 @@ def test_api_rows(
     story = api_request.qualified if api_request else "not configured"
     label(feature="Supabase API spot check", story=story, severity="normal")
     if api_request is None or api_client is None:
-        why = NOT_SET if api_request is None else f"the supabase package is missing: {INSTALL_HINT}"
+        why = (
+            NOT_SET if api_access() is None else f"the supabase package is missing: {INSTALL_HINT}"
+        )
         write_fact(where, API, story, {"ok": True, "status": "not checked", "message": why})
         pytest.skip(why)
     try:

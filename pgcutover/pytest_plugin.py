@@ -23,6 +23,7 @@ from pgcutover.config import BadConfig, Config, load_config, url_from_env
 from pgcutover.errors import PgcutoverError
 from reports.categories import write_allure2_categories
 from reports.evidence import write_environment
+from reports.facts import fact_blocks
 from reports.gate import EXPECTED_FILE
 from verify.catalog import Table, read_tables
 from verify.connect import Endpoint, connect, database_identity, parse_url
@@ -259,5 +260,9 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         facts[f"{role}.snapshot"] = side.snapshot
     extra: dict[str, str] = session.config.stash.get(ENVIRONMENT_FACTS, {})
     facts.update(extra)
+    # The application contracts' summary lines, so the HTML report shows them too.
+    for block in fact_blocks(Path(alluredir)):
+        name, _, value = block.headline.partition(": ")
+        facts[name] = value
     write_environment(Path(alluredir), facts)
     write_allure2_categories(Path(alluredir))

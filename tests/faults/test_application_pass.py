@@ -58,6 +58,8 @@ def test_declared_files_are_accepted_and_the_rest_is_on_the_target(clean: Verify
     assert FILES_REASON in found["test_residency[storage.objects]"].message
     summary = summary_of(clean)
     assert "**personal-data tables on the target: 9/9**" in summary
+    environment = (clean.alluredir / "environment.properties").read_text(encoding="utf-8")
+    assert "personal-data tables on the target=9/9" in environment
     assert "- public.clients: all 1299 rows on the target [phone, email, name]" in summary
 
 
