@@ -37,9 +37,8 @@ from psycopg.types.json import Jsonb
 
 from migrator.sync import run_sync
 from migrator.tools import newest_with
-from pgcutover.demo_job import create_database
-from pgcutover.servers import server_pair
-from verify.connect import Endpoint, parse_url
+from pgcutover.servers import create_database, server_pair
+from verify.connect import Endpoint, libpq_login, parse_url
 
 RESULTS = Path(__file__).parent / "results" / "copy.json"
 
@@ -147,28 +146,32 @@ def restore_autovacuum(server: Endpoint) -> None:
 
 def pg_dump_psql(source: Endpoint, target: Endpoint) -> None:
     tools = newest_with("pg_dump", "psql")
-    env = {**os.environ, **source.libpq_env()}
-    dump = subprocess.Popen(
-        [str(tools.program("pg_dump")), "-t", "public.clients", source.conninfo_without_password()],
-        stdout=subprocess.PIPE,
-        env=env,
-    )
-    env_t = {**os.environ, **target.libpq_env()}
-    subprocess.run(
-        [
-            str(tools.program("psql")),
-            "-q",
-            "-v",
-            "ON_ERROR_STOP=1",
-            "-o",
-            "/dev/null",
-            target.conninfo_without_password(),
-        ],
-        stdin=dump.stdout,
-        env=env_t,
-        check=True,
-    )
-    assert dump.wait() == 0
+    with libpq_login(source) as env, libpq_login(target) as env_t:
+        dump = subprocess.Popen(
+            [
+                str(tools.program("pg_dump")),
+                "-t",
+                "public.clients",
+                source.conninfo_without_password(),
+            ],
+            stdout=subprocess.PIPE,
+            env=env,
+        )
+        subprocess.run(
+            [
+                str(tools.program("psql")),
+                "-q",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-o",
+                "/dev/null",
+                target.conninfo_without_password(),
+            ],
+            stdin=dump.stdout,
+            env=env_t,
+            check=True,
+        )
+        assert dump.wait() == 0
 
 
 def bare_copy(source: Endpoint, target: Endpoint, *, with_key: bool) -> None:

@@ -1,12 +1,15 @@
 """Buffer parity: every Baileys Buffer revives to the same bytes on the target (CRITICAL in
-the review: a key that revives differently silently breaks the WhatsApp session)."""
+the review: a key that revives differently silently breaks the WhatsApp session).
+
+Assertions stay plain (PYTEST_DONT_REWRITE): a failure reads as the contract's sentence.
+"""
 
 from __future__ import annotations
 
 import pytest
 
 from pgcutover.pytest_plugin import Side, sides
-from reports.evidence import attach_json, label
+from reports.evidence import Difference, attach_json, explain_failure, key_lookup, label
 from verify.buffer_parity import (
     buffer_columns,
     compare_buffer_column,
@@ -20,6 +23,8 @@ from verify.mask import mask_phone_numbers
 BufferColumn = tuple[Table, Column]
 CREDENTIAL_COLUMNS = ("creds",)
 _FOUND = pytest.StashKey[list[BufferColumn]]()
+# A skipped test never runs label(); allure-pytest reads this mark instead.
+_FEATURE = pytest.mark.allure_label("Buffer parity", label_type="feature")
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -32,10 +37,15 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         tables = sorted(source.tables.values(), key=lambda t: t.qualified)
         metafunc.config.stash[_FOUND] = buffer_columns(source.conn, tables)
     found = metafunc.config.stash[_FOUND]
+    what = "JSON column holding Baileys Buffers"
     if "credentials_column" in wanted:
         found = [(t, c) for t, c in found if c.name in CREDENTIAL_COLUMNS]
-    name = wanted.pop()
-    metafunc.parametrize(name, found, ids=[f"{t.qualified}.{c.name}" for t, c in found])
+        what = f"credentials column ({', '.join(CREDENTIAL_COLUMNS)}) holding Buffers"
+    params = [pytest.param(f, id=f"{f[0].qualified}.{f[1].name}") for f in found]
+    if not params:  # said in words, not as pytest's "got empty parameter set"
+        skip = pytest.mark.skip(reason=f"no {what} found")
+        params = [pytest.param(None, id="none", marks=[skip, _FEATURE])]
+    metafunc.parametrize(wanted.pop(), params)
 
 
 def _key_text(columns: tuple[str, ...], key: tuple[str | None, ...], mask: bool = True) -> str:
@@ -71,6 +81,23 @@ def test_buffers_revive_equal(
     )
     first = rows[0] if rows else {"key": "", "differences": []}
     more = parity.rows_differing - 1
+    if not parity.equal:
+        explain_failure(
+            [
+                Difference(
+                    _key_text(parity.key_columns, key, mask),
+                    f"{d.path} ({d.problem})",
+                    d.source,
+                    d.target,
+                )
+                for key, found in parity.differences
+                for d in found
+            ],
+            [
+                key_lookup(table.schema, table.name, parity.key_columns, key, mask=mask)
+                for key, _ in parity.differences[:1]
+            ],
+        )
     assert parity.equal, (
         f"{where}: {parity.rows_differing} row(s) revive to different Buffers; "
         f"{first['key']} at {'; '.join(first['differences'][:3])}"
@@ -91,13 +118,17 @@ def test_credentials_shape(
         key: set(credential_problems(revive(value)))
         for key, value in stream_column(source.conn, table, column.name, keys)
     }
-    problems = []
+    problems, found = [], []
     with target.savepoint():
         for key, value in stream_column(target.conn, table, column.name, keys):
             new = [
                 p for p in credential_problems(revive(value)) if p not in on_source.get(key, set())
             ]
             problems += [f"{_key_text(keys, key, mask)} {p}" for p in new]
+            found += [
+                Difference(_key_text(keys, key, mask), column.name, "as on the source", p)
+                for p in new
+            ]
     attach_json(
         "credential shape",
         {
@@ -108,4 +139,6 @@ def test_credentials_shape(
             },
         },
     )
+    if problems:
+        explain_failure(found)
     assert not problems, f"{where}: {len(problems)} problem(s): {'; '.join(problems[:3])}"

@@ -5,6 +5,8 @@ A lost BYPASSRLS, a lost NOINHERIT, a lost membership or a lost statement_timeou
 naming the role; what the plan withholds on purpose (LOGIN and the password), a role left
 out by `--supabase-roles skip`, and an owner role the target lacks (its objects belong to
 the target's user there) are reported as accepted, with the reason.
+
+Assertions stay plain (PYTEST_DONT_REWRITE): a failure reads as the contract's sentence.
 """
 
 from __future__ import annotations
@@ -12,7 +14,14 @@ from __future__ import annotations
 import pytest
 
 from pgcutover.pytest_plugin import Side, plan_of
-from reports.evidence import attach_json, label, mark_accepted
+from reports.evidence import (
+    Reproduction,
+    attach_json,
+    differences_from_sentences,
+    explain_failure,
+    label,
+    mark_accepted,
+)
 from verify.plan import Plan, read_role_attributes
 from verify.roles import compare_role
 
@@ -51,6 +60,11 @@ def test_role(role_name: str, plan: Plan, source: Side, target: Side) -> None:
         attach_json("role on both sides", finding.evidence)
     for note in finding.notes:
         attach_json("note", note)
+    if finding.problems:
+        explain_failure(
+            differences_from_sentences(role_name, finding.problems),
+            [Reproduction("SELECT * FROM pg_roles WHERE rolname = %(role)s", {"role": role_name})],
+        )
     assert not finding.problems, f"role {role_name}: {'; '.join(finding.problems)}"
     if finding.accepted:
         reason = "; ".join(finding.accepted)

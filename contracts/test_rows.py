@@ -4,6 +4,8 @@ test_row_count stays beside test_row_parity on purpose: it is the figure approve
 first ("1299 rows on the source, 1298 on the target"), it costs one count(*) per side, and
 it does not depend on hashing, so a flaw in the hash path could not hide a lost row from
 both contracts at once.
+
+Assertions stay plain (PYTEST_DONT_REWRITE): a failure reads as the contract's sentence.
 """
 
 from __future__ import annotations
@@ -13,8 +15,18 @@ from typing import Any
 import psycopg
 import pytest
 
-from pgcutover.pytest_plugin import Side
-from reports.evidence import attach_json, attach_sql, label
+from pgcutover.pytest_plugin import Side, personal_columns
+from reports.evidence import (
+    Difference,
+    Reproduction,
+    attach_json,
+    attach_sql,
+    explain_failure,
+    key_lookup,
+    label,
+    quoted,
+    row_differences,
+)
 from verify.catalog import Table
 from verify.row_report import ParityReport, live_recheck, parity_report
 from verify.rows import count_rows, hash_method, parse_grace, row_parity
@@ -41,6 +53,11 @@ def test_row_count(table: Table, source: Side, target: Side) -> None:
     with target.savepoint():
         actual = count_rows(target.conn, table.schema, table.name)
     attach_json("counts", {"table": table.qualified, "source": expected, "target": actual})
+    if actual != expected:
+        explain_failure(
+            [Difference(table.qualified, "row count", str(expected), str(actual))],
+            [Reproduction(f"SELECT count(*) FROM {quoted(table.schema, table.name)}")],
+        )
     assert actual == expected, (
         f"{table.qualified}: {expected} rows on the source, {actual} on the target "
         f"({actual - expected:+d})"
@@ -100,8 +117,20 @@ def test_row_parity(
             source.conn,
             target.conn,
             mask=mask,
-            personal=request.config.getoption("personal_column"),
+            personal=personal_columns(request.config),
         )
     attach_json("row parity", report.evidence)
     attach_sql("bucket hashes (run on both sides)", parity.sql)
+    if not parity.equal:
+        found = parity.differences
+        first = [*found.missing, *found.extra, *found.changed][:1]
+        personal = request.config.getoption("personal_column")
+        by_key = [
+            key_lookup(
+                table.schema, table.name, parity.key.columns, k, mask=mask, personal=personal
+            )
+            for k in first
+            if parity.key.columns
+        ]
+        explain_failure(row_differences(report.evidence), by_key or [Reproduction(parity.sql)])
     assert parity.equal, report.message

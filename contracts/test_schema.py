@@ -5,6 +5,8 @@ target has (a leftover copy of a personal-data table) fails under its own name.
 A difference declared in pgcutover.toml ([[schema.accepted]]) is reported as
 accepted, with its reason, instead of failing; schemas left out of the
 comparison are listed as skipped, each with the reason.
+
+Assertions stay plain (PYTEST_DONT_REWRITE): a failure reads as the contract's sentence.
 """
 
 from __future__ import annotations
@@ -14,14 +16,43 @@ import warnings
 import pytest
 
 from pgcutover.pytest_plugin import ENVIRONMENT_FACTS, plan_of, settings_of, sides
-from reports.evidence import attach_json, label, mark_accepted
-from verify.catalog import SCHEMA_KINDS
+from reports.evidence import (
+    Difference,
+    Reproduction,
+    attach_json,
+    differences_from_deepdiff,
+    explain_failure,
+    label,
+    mark_accepted,
+)
+from verify.catalog import SCHEMA_KINDS, load_sql
 from verify.schema_diff import SchemaPair, read_schema_pair
 
 _PAIR = pytest.StashKey[SchemaPair]()
 # A skipped test never runs label(); allure-pytest reads this mark instead, so a left-out
 # schema still files under "Schema" in the report.
 _SCHEMA_FEATURE = pytest.mark.allure_label("Schema", label_type="feature")
+# The catalog query (verify/sql/) that reads each kind, to reproduce a finding by hand.
+_CATALOG_SQL = {
+    "schema": "schema_schemas",
+    "table": "schema_tables",
+    "columns": "schema_columns",
+    "rls": "schema_tables",
+    "constraint": "schema_constraints",
+    "index": "schema_indexes",
+    "view": "schema_views",
+    "function": "schema_functions",
+    "trigger": "schema_triggers",
+    "enum": "schema_types",
+    "domain": "schema_types",
+    "sequence": "schema_sequences",
+    "extension": "schema_extensions",
+    "policy": "schema_policies",
+    "grants": "schema_grants",
+    "default_privileges": "schema_default_privileges",
+    "settings": "schema_settings",
+    "comment": "schema_comments",
+}
 
 
 def _schema_pair(config: pytest.Config) -> SchemaPair:
@@ -73,6 +104,10 @@ def schema_pair(request: pytest.FixtureRequest) -> SchemaPair:
     return _schema_pair(request.config)
 
 
+def _presence(found: object) -> str:
+    return "present" if found else "missing"
+
+
 def judge(pair: SchemaPair, kind: str, name: str) -> None:
     """Compare one object; fail naming it, or report an accepted difference with its reason."""
     label(feature="Schema", story=name, severity="critical")
@@ -100,6 +135,17 @@ def judge(pair: SchemaPair, kind: str, name: str) -> None:
     if reason:
         mark_accepted(reason)
         pytest.xfail(f"accepted: {reason} ({message})")
+    catalog_sql = load_sql(_CATALOG_SQL[kind])
+    explain_failure(
+        differences_from_deepdiff(name, finding.evidence)
+        or [Difference(name, kind, _presence(source), _presence(target))],
+        [
+            Reproduction(
+                catalog_sql,
+                {"schemas": list(pair.schemas)} if "%(schemas)s" in catalog_sql else None,
+            )
+        ],
+    )
     raise AssertionError(message)
 
 

@@ -2,12 +2,12 @@
 
 Indexes, foreign keys and triggers belong to post-data, so they are built once
 on loaded tables and no trigger fires during the load. Passwords go to the
-programs through PGPASSWORD, never on their command line.
+programs through a private passfile (verify.connect.libpq_login), never on their
+command line.
 """
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 from pathlib import Path
@@ -17,7 +17,7 @@ import psycopg
 from migrator.tools import BinDir, newest_with
 from pgcutover.errors import SchemaRestoreFailed, ToolMissing
 from verify.catalog import Conn
-from verify.connect import Endpoint
+from verify.connect import Endpoint, libpq_login
 from verify.mask import scrub
 from verify.plan import Plan
 
@@ -28,11 +28,16 @@ def pick_dump_tools(source_major: int) -> BinDir:
 
 
 def _run(tool: Path, args: list[str], endpoint: Endpoint, what: str) -> None:
-    env = {**os.environ, **endpoint.libpq_env()}
+    """Run a libpq program logged in as `endpoint` (its password in a passfile)."""
     try:
-        result = subprocess.run(
-            [str(tool), *args], capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL
-        )
+        with libpq_login(endpoint) as env:
+            result = subprocess.run(
+                [str(tool), *args],
+                capture_output=True,
+                text=True,
+                env=env,
+                stdin=subprocess.DEVNULL,
+            )
     except OSError as exc:
         raise ToolMissing(f"{tool.name} could not run: {exc.strerror}") from None
     if result.returncode != 0:

@@ -54,9 +54,8 @@ SUPABASE_MANAGED_PREFIXES: tuple[str, ...] = ("timescaledb_",)
 # Roles the Supabase API grants to: the application's policies and grants name them.
 SUPABASE_API_ROLES: tuple[str, ...] = ("anon", "authenticated", "service_role")
 
-# Roles Supabase runs its own services as. Privileges granted to them are Supabase's
-# plumbing, not the application's: the schema contracts leave them out on both sides
-# (and say so in the report) unless pgcutover.toml maps or lists roles otherwise.
+# Roles Supabase runs its own services as (`--supabase-roles skip` leaves out what names
+# them, with the API roles above).
 SUPABASE_MANAGED_ROLES: tuple[str, ...] = (
     "supabase_admin",
     "supabase_auth_admin",

@@ -59,6 +59,10 @@ class SchemaRestoreFailed(PgcutoverError):
     """pg_restore rejected part of the schema on the target."""
 
 
+class NoQueries(PgcutoverError):
+    """A queries folder that was named but does not exist or holds no .sql file."""
+
+
 class UnknownFault(PgcutoverError):
     """`demo --break` named a fault the demo does not know."""
 

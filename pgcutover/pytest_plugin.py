@@ -28,10 +28,12 @@ from reports.gate import EXPECTED_FILE
 from verify.catalog import Table, read_tables
 from verify.connect import Endpoint, connect, database_identity, parse_url
 from verify.plan import Plan, PlanOptions, build_plan, read_recorded_plan, user_schemas
+from verify.queries import queries_folder
 
 _SIDES = pytest.StashKey[dict[str, "Side"]]()
 _PLAN = pytest.StashKey["Plan"]()
 _CONFIG = pytest.StashKey["Config"]()
+_QUERIES = pytest.StashKey["Path | None"]()
 # Facts a contract family adds to Allure's environment (e.g. the schemas it left out).
 ENVIRONMENT_FACTS = pytest.StashKey[dict[str, str]]()
 
@@ -99,8 +101,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--personal-column",
         action="append",
         default=[],
-        help="a column holding personal data, masked in evidence (repeatable; names such as "
-        "name, phone and email are detected)",
+        help="a column holding personal data, masked in evidence (repeatable; or [mask] "
+        "personal_columns; names such as first_name, phone and email are detected)",
+    )
+    group.addoption(
+        "--queries-dir",
+        help="folder of the application's queries (*.sql) to compare on both sides (or "
+        "[queries] dir in pgcutover.toml); none: the query contract is skipped",
     )
     group.addoption(
         "--source-must-be-empty",
@@ -121,7 +128,7 @@ def _open_side(config: pytest.Config, role: str) -> Side:
     if not url:
         raise pytest.UsageError(f"contracts need --{role}-url (or PGCUTOVER_{role.upper()}_URL)")
     try:
-        endpoint = parse_url(url)
+        endpoint = parse_url(url, side=role)
         conn = connect(endpoint, role=role, read_only=True, canonical=True, autocommit=True)
     except PgcutoverError as exc:
         raise pytest.UsageError(str(exc)) from None
@@ -139,6 +146,30 @@ def settings_of(config: pytest.Config) -> Config:
         except BadConfig as exc:
             raise pytest.UsageError(str(exc)) from None
     return config.stash[_CONFIG]
+
+
+def queries_dir(config: pytest.Config) -> Path | None:
+    """The application's queries folder the user named (--queries-dir, else [queries] dir),
+    or None; a named folder that is missing or holds no .sql stops the run (UsageError)."""
+    if _QUERIES not in config.stash:
+        try:
+            named = config.getoption("queries_dir", None)
+            found = queries_folder(named, settings_of(config), flag="--queries-dir")
+        except PgcutoverError as exc:
+            raise pytest.UsageError(str(exc)) from None
+        config.stash[_QUERIES] = found
+    return config.stash[_QUERIES]
+
+
+def personal_columns(config: pytest.Config) -> tuple[str, ...]:
+    """Columns masked beyond those detected by name: --personal-column and [mask]
+    personal_columns."""
+    return (*config.getoption("personal_column"), *settings_of(config).mask.personal_columns)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """A queries folder named but missing or empty is a usage error before anything runs."""
+    queries_dir(session.config)
 
 
 def _plan_options(config: pytest.Config) -> PlanOptions:

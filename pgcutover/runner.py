@@ -8,6 +8,7 @@ command line, where other local users could read the passwords.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -20,9 +21,16 @@ from pgcutover.errors import PgcutoverError
 from reports.gate import Verdict, gate
 from verify.mask import scrub
 
-# pytest's own exit codes that mean "could not run", as opposed to "ran, some failed".
-_PYTEST_COULD_NOT_RUN = {2: "interrupted", 3: "internal error", 4: "usage error"}
+# pytest's own exit codes that mean "could not run" (interrupted, internal error, usage
+# error), as opposed to "ran, some failed".
+_PYTEST_COULD_NOT_RUN = (2, 3, 4)
 _PYTEST_NO_TESTS = 5
+# "E   pytest.UsageError: pgcutover.toml: ..." (an error raised while collecting)
+_RAISED = re.compile(r"^E\s+(?:[\w.]+(?:Error|Exception): )?(?P<why>\S.*)$")
+# "__main__.py: error: unrecognized arguments: --bogus" (pytest's own option parser)
+_ARGPARSE = re.compile(r"^[^:]+: error: (?P<why>.+)$")
+# "ERROR: file or directory not found: x" (a usage error pytest reports itself)
+_PYTEST_ERROR = re.compile(r"^ERROR: (?!usage:)(?P<why>.+)$")
 
 
 class ContractsDidNotRun(PgcutoverError):
@@ -45,10 +53,15 @@ def contracts_dir() -> Path:
 
 
 def _first_error(log_text: str, secrets: list[str]) -> str:
-    for line in log_text.splitlines():
-        if line.startswith(("ERROR:", "E   ")) or "Error:" in line:
-            return scrub(line.removeprefix("ERROR:").strip(), secrets)
-    tail = [ln for ln in log_text.strip().splitlines() if ln.strip()]
+    """The one line that says why pytest could not run the contracts, in the user's words:
+    an exception's message without its class, argparse's complaint without its usage."""
+    lines = log_text.splitlines()
+    patterns = (_RAISED, _ARGPARSE, _PYTEST_ERROR)
+    for pattern in patterns:
+        found = next((m for m in map(pattern.match, lines) if m), None)
+        if found:
+            return scrub(found["why"].strip(), secrets)
+    tail = [ln for ln in lines if ln.strip()]
     return scrub(tail[-1] if tail else "no output", secrets)
 
 
@@ -96,9 +109,7 @@ def run_contracts(
         why = _first_error(
             log.read_text(encoding="utf-8", errors="replace"), [source_url, target_url]
         )
-        raise ContractsDidNotRun(
-            f"contracts could not run ({_PYTEST_COULD_NOT_RUN[proc.returncode]}): {why}"
-        )
+        raise ContractsDidNotRun(f"contracts could not run: {why}")
     alluredir.mkdir(parents=True, exist_ok=True)
     verdict = gate(alluredir, report_dir)
     return VerifyOutcome(verdict, report_dir, alluredir, log)

@@ -27,8 +27,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from psycopg import sql
+
 from migrator.tools import BinDir, server_bindirs
 from pgcutover.errors import ServerStartFailed, ToolMissing
+from verify.connect import Endpoint, connect
 from verify.mask import redact_url
 
 SERVER_USER = "pgcutover"
@@ -323,3 +326,13 @@ def server_pair(
         yield pair
     finally:
         pair.stop()
+
+
+def create_database(server: Endpoint, name: str, *, template: str | None = None) -> Endpoint:
+    """CREATE DATABASE `name` (optionally from a template) on the server; its endpoint."""
+    with connect(server, role="server", read_only=False, autocommit=True) as conn:
+        query = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+        if template:
+            query += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
+        conn.execute(query)
+    return server.with_dbname(name)

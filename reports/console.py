@@ -2,31 +2,64 @@
 
 from __future__ import annotations
 
+import shutil
+import textwrap
 from pathlib import Path
 
 from reports.facts import fact_lines
-from reports.gate import Verdict
+from reports.gate import ContractResult, Verdict
+
+SHOWN_FAILURES = 20
+SHOWN_SKIPPED = 10
 
 
-def verdict_lines(verdict: Verdict, report_dir: Path) -> list[str]:
-    """The one-screen summary: counts, failing objects, the verdict, where the evidence is."""
+def _width() -> int:
+    return max(60, shutil.get_terminal_size((100, 24)).columns)
+
+
+def _wrapped(kind: str, result: ContractResult, width: int) -> list[str]:
+    # Wrapped at spaces only: a key, a URL or a JSON path is never cut in two.
+    return textwrap.wrap(
+        f"{kind} {result.name}: {result.message or result.status}",
+        width=width,
+        initial_indent="  ",
+        subsequent_indent="      ",
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+
+
+def verdict_lines(verdict: Verdict, report_dir: Path, *, width: int | None = None) -> list[str]:
+    """The one-screen summary: counts, failing objects, the verdict, where the evidence is.
+    Messages are whole, wrapped at word boundaries to the terminal's width."""
+    width = width or _width()
     c = verdict.counts
     expected = f" of {verdict.expected} expected" if verdict.expected is not None else ""
     lines = [
         f"contracts run: {verdict.ran}{expected}  passed: {c.get('passed', 0)}  "
         f"failed: {c.get('failed', 0)}  broken: {c.get('broken', 0)}  skipped: {c.get('skipped', 0)}",
     ]
-    for f in verdict.failures[:20]:
-        lines.append(f"  FAILED {f.name}: {f.message[:150]}")
-    if len(verdict.failures) > 20:
+    for f in verdict.failures[:SHOWN_FAILURES]:
+        lines += _wrapped("FAILED" if f.status == "failed" else "BROKEN", f, width)
+    if len(verdict.failures) > SHOWN_FAILURES:
         lines.append(
-            f"  ... and {len(verdict.failures) - 20} more (see {report_dir / 'gate.json'})"
+            f"  ... and {len(verdict.failures) - SHOWN_FAILURES} more "
+            f"(see {report_dir / 'summary.md'})"
         )
-    for r in verdict.skipped[:10]:
-        lines.append(f"  skipped {r.name}: {r.message[:150]}")
-    if len(verdict.skipped) > 10:
-        lines.append(f"  ... and {len(verdict.skipped) - 10} more skipped (see summary.md)")
-    lines += fact_lines(verdict.facts)
+    for r in verdict.skipped[:SHOWN_SKIPPED]:
+        lines += _wrapped("skipped", r, width)
+    if len(verdict.skipped) > SHOWN_SKIPPED:
+        lines.append(
+            f"  ... and {len(verdict.skipped) - SHOWN_SKIPPED} more skipped (see summary.md)"
+        )
+    for line in fact_lines(verdict.facts):
+        lines += textwrap.wrap(
+            line,
+            width=width,
+            subsequent_indent=" " * (len(line) - len(line.lstrip()) + 4),
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
     lines.append(f"evidence: {report_dir / 'allure-results'}  summary: {report_dir / 'summary.md'}")
-    lines.append(f"VERDICT: {'GO' if verdict.go else 'NO-GO'} ({verdict.reason})")
+    lines.append(f"VERDICT: {verdict.word} ({verdict.reason})")
     return lines

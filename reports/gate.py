@@ -2,21 +2,32 @@
 
 GO only when contracts ran, none failed or broke, and the run executed at
 least as many contracts as collection expected (an empty or partial run is
-never GO). Writes gate.json and summary.md beside allure-results.
+never GO). Writes gate.json, summary.md and junit.xml beside allure-results.
+The same rules also run inside Allure's own quality gate (reports/allure_rules.mjs,
+given their thresholds by `quality_gate_rules`), so the HTML report fails its gate
+exactly when this module says NO-GO.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from pgcutover.errors import EXIT_GO, EXIT_NO_GO
 from reports.facts import FactBlock, fact_blocks
+from reports.junit import write_junit
 
 EXPECTED_FILE = "pgcutover-expected.json"
 BAD = ("failed", "broken")
+TITLE = "pgcutover gate"
+# What pytest and allure put before a contract's own sentence.
+_EXCEPTION_PREFIX = re.compile(r"^(?:[\w.]+(?:Error|Exception)|Failed|Skipped|XFailed): ")
+# The lines pytest's assertion rewriting appends to a message (`assert False`, `+  where`).
+_REWRITING = re.compile(r"^\s*(?:assert |\+\s+where |where |and )")
+_EMPTY_PARAMETER_SET = re.compile(r"got empty parameter set (?:for )?\(?\[?([^)\]]*)\]?\)?")
 
 
 @dataclass(frozen=True)
@@ -28,6 +39,7 @@ class ContractResult:
     feature: str
     story: str
     message: str
+    seconds: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -50,14 +62,48 @@ class Verdict:
         """0 for GO, 1 for NO-GO."""
         return EXIT_GO if self.go else EXIT_NO_GO
 
+    @property
+    def word(self) -> str:
+        """GO or NO-GO."""
+        return "GO" if self.go else "NO-GO"
+
+    @property
+    def headline(self) -> str:
+        """The verdict in one line, as the report's name: 'NO-GO, 2 contracts failed'."""
+        if not self.go:
+            return f"NO-GO, {self.reason}"
+        passed, skipped = self.counts.get("passed", 0), self.counts.get("skipped", 0)
+        also = f", {skipped} skipped or accepted" if skipped else ""
+        return f"GO, {_plural(passed, 'contract')} passed{also}"
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
 
 def _label(result: dict[str, Any], name: str) -> str:
     return next((lb["value"] for lb in result.get("labels", []) if lb.get("name") == name), "")
 
 
-def _first_line(message: str) -> str:
-    line = message.strip().splitlines()[0] if message.strip() else ""
-    return line.removeprefix("AssertionError: ").removeprefix("Skipped: ")
+def readable_message(message: str) -> str:
+    """The contract's own sentence: no exception class, no lines of pytest's assertion
+    rewriting, pytest's skip for an empty parametrization said in words; one line."""
+    lines: list[str] = []
+    for line in message.strip().splitlines():
+        if lines and _REWRITING.match(line):
+            break
+        lines.append(line.strip())
+    text = _EXCEPTION_PREFIX.sub("", " ".join(ln for ln in lines if ln))
+    empty = _EMPTY_PARAMETER_SET.search(text)
+    if empty:
+        names = empty.group(1).replace("'", "").replace("_", " ").replace(",", " or")
+        return f"nothing to check: no {' '.join(names.split())} found"
+    return text
+
+
+def readable_name(name: str) -> str:
+    """A contract's id without pytest's placeholder for an empty parameter set."""
+    return name.removesuffix("[NOTSET]")
 
 
 def read_results(alluredir: Path) -> list[ContractResult]:
@@ -66,12 +112,14 @@ def read_results(alluredir: Path) -> list[ContractResult]:
     for path in sorted(alluredir.glob("*-result.json")):
         data = json.loads(path.read_text(encoding="utf-8"))
         message = (data.get("statusDetails") or {}).get("message") or ""
+        start, stop = data.get("start") or 0, data.get("stop") or 0
         result = ContractResult(
-            name=data.get("name", path.stem),
+            name=readable_name(data.get("name", path.stem)),
             status=data.get("status", "unknown"),
             feature=_label(data, "feature"),
             story=_label(data, "story"),
-            message=_first_line(message),
+            message=readable_message(message),
+            seconds=max(0, stop - start) / 1000,
         )
         key = data.get("historyId") or data.get("uuid") or path.name
         stop = int(data.get("stop") or 0)
@@ -98,7 +146,7 @@ def decide(results: list[ContractResult], expected: int | None) -> Verdict:
     if ran == 0:
         go, reason = False, "no contract ran"
     elif failures:
-        go, reason = False, f"{len(failures)} contract(s) failed"
+        go, reason = False, _failed_reason(failures)
     elif expected is None:
         go, reason = False, "the run did not record how many contracts to expect"
     elif ran < expected:
@@ -116,26 +164,45 @@ def decide(results: list[ContractResult], expected: int | None) -> Verdict:
     return Verdict(go, reason, ran, expected, counts, failures, skipped)
 
 
-def render_summary(verdict: Verdict, *, title: str = "pgcutover gate") -> str:
-    """The one-screen summary (Markdown, readable as plain text)."""
+def _failed_reason(failures: list[ContractResult]) -> str:
+    broke = sum(1 for f in failures if f.status == "broken")
+    failed = len(failures) - broke
+    parts = [f"{_plural(failed, 'contract')} failed"] if failed else []
+    if broke:
+        parts.append(f"{_plural(broke, 'contract')} could not be checked")
+    return ", ".join(parts)
+
+
+def quality_gate_rules(expected: int | None) -> dict[str, int | None]:
+    """The thresholds of reports/allure_rules.mjs: the rules of `decide`, for Allure's own
+    quality gate (no contract failed or broke, the expected count ran, one passed)."""
+    return {"pgcutoverFailed": 0, "pgcutoverExpected": expected, "pgcutoverPassed": 1}
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render_summary(verdict: Verdict, *, title: str = TITLE) -> str:
+    """The one-screen summary (Markdown, readable as plain text); messages whole."""
     c = verdict.counts
     lines = [
-        f"# {title}: {'GO' if verdict.go else 'NO-GO'}",
+        f"# {title}: {verdict.headline}",
         "",
         f"Contracts run: {verdict.ran}"
         + (f" of {verdict.expected} expected" if verdict.expected is not None else "")
         + f" | passed {c.get('passed', 0)} | failed {c.get('failed', 0)}"
         + f" | broken {c.get('broken', 0)} | skipped {c.get('skipped', 0)}",
         "",
-        f"Verdict: **{'GO' if verdict.go else 'NO-GO'}** ({verdict.reason})",
+        f"Verdict: **{verdict.word}** ({verdict.reason})",
     ]
     for block in verdict.facts:
         lines += ["", f"**{block.headline}**", *(f"- {item}" for item in block.items)]
     if verdict.failures:
         lines += ["", "| contract | object | finding |", "|---|---|---|"]
         for f in verdict.failures[:30]:
-            finding = f.message.replace("|", "\\|")[:160] or f.status
-            lines.append(f"| {f.name.split('[')[0]} | {f.story or f.name} | {finding} |")
+            finding = _cell(f.message) or f.status
+            lines.append(f"| {f.name.split('[')[0]} | {_cell(f.story or f.name)} | {finding} |")
         if len(verdict.failures) > 30:
             lines.append(f"| … | {len(verdict.failures) - 30} more | see gate.json |")
     if verdict.skipped:
@@ -149,15 +216,15 @@ def render_summary(verdict: Verdict, *, title: str = "pgcutover gate") -> str:
 def write_gate(verdict: Verdict, out_dir: Path) -> None:
     """gate.json (for machines) and summary.md (for people) in out_dir."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    data = asdict(verdict) | {"verdict": "GO" if verdict.go else "NO-GO"}
+    data = asdict(verdict) | {"verdict": verdict.word, "headline": verdict.headline}
     (out_dir / "gate.json").write_text(json.dumps(data, indent=2, ensure_ascii=False))
     (out_dir / "summary.md").write_text(render_summary(verdict), encoding="utf-8")
 
 
 def gate(alluredir: Path, out_dir: Path) -> Verdict:
-    """Read results, decide, write gate.json and summary.md; return the verdict."""
-    verdict = replace(
-        decide(read_results(alluredir), read_expected(alluredir)), facts=fact_blocks(alluredir)
-    )
+    """Read results, decide, write gate.json, summary.md and junit.xml; return the verdict."""
+    results = read_results(alluredir)
+    verdict = replace(decide(results, read_expected(alluredir)), facts=fact_blocks(alluredir))
     write_gate(verdict, out_dir)
+    write_junit(results, verdict, out_dir / "junit.xml")
     return verdict

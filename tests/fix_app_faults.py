@@ -8,8 +8,8 @@ from collections.abc import Callable, Iterator, Sequence
 import pytest
 from psycopg import sql
 
-from pgcutover.demo_job import create_database
 from pgcutover.runner import VerifyOutcome, run_contracts
+from pgcutover.servers import create_database
 from reports.gate import ContractResult, read_results
 from tests.fix_contracts import damage_target
 from tests.fix_servers import Servers, drop_database, unique_name

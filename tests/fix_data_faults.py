@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from psycopg import sql
 
-from pgcutover.demo_job import create_database
 from pgcutover.runner import VerifyOutcome, run_contracts
+from pgcutover.servers import create_database
 from tests.fix_contracts import damage_target as on_target
 from tests.fix_servers import Servers, drop_database, unique_name
 from verify.connect import Endpoint

@@ -18,8 +18,7 @@ from psycopg import sql
 from migrator.job import run_copy
 from migrator.state import drop_state
 from pgcutover.demo import load_demo
-from pgcutover.demo_job import create_database
-from pgcutover.servers import ServerPair, server_pair
+from pgcutover.servers import ServerPair, create_database, server_pair
 from verify.connect import Endpoint, connect, parse_url
 
 _counter = itertools.count()

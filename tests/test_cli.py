@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from reports.gate import read_results
 from tests.fix_cli import assert_one_line_error, pgcutover, verify_cli
 from verify.connect import Endpoint
 
@@ -26,7 +27,11 @@ def test_verify_unreachable_host_is_one_line_without_the_password() -> None:
 
 def test_verify_bad_url_names_the_expected_form() -> None:
     result = pgcutover("verify", "--source", "not a url", "--target", "postgresql://h/db")
-    assert_one_line_error(result, "bad URL", "postgresql://user@host:5432/dbname")
+    assert_one_line_error(
+        result,
+        "the source URL is not a postgresql:// URL",
+        "postgresql://user@host:5432/dbname",
+    )
 
 
 def test_verify_wrong_password_names_the_user(servers: object, source_db: Endpoint) -> None:
@@ -133,6 +138,13 @@ def test_demo_says_go_with_the_contract_count(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     assert "VERDICT: GO" in result.stdout
     assert "contracts run:" in result.stdout
+    # The demo names its own queries, as a user would: they run and pass.
+    queries = [
+        r
+        for r in read_results(tmp_path / "r" / "allure-results")
+        if r.name.startswith("test_query")
+    ]
+    assert len(queries) == 7 and {r.status for r in queries} == {"passed"}
 
 
 @pytest.mark.slow

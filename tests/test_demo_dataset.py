@@ -17,8 +17,8 @@ import pytest
 from psycopg import sql
 
 from pgcutover.demo import PII_COLUMNS, DemoSummary, load_demo
-from pgcutover.demo_job import create_database
 from pgcutover.errors import TargetNotEmpty
+from pgcutover.servers import create_database
 from tests.fix_servers import Servers, drop_database, unique_name
 from verify.connect import Endpoint
 

@@ -11,8 +11,7 @@ import pytest
 from migrator.job import run_copy
 from migrator.tools import server_bindirs
 from pgcutover.demo import load_demo
-from pgcutover.demo_job import create_database
-from pgcutover.servers import start_local_server
+from pgcutover.servers import create_database, start_local_server
 from tests.fix_cli import pgcutover as cli
 from tests.fix_servers import drop_database, execute, unique_name
 from tests.migrator_helpers import fingerprints, scalar

@@ -104,7 +104,7 @@ def test_a_column_type_that_differs_on_the_target_goes_as_text(
 def test_resuming_from_another_source_is_refused(
     source_db: Endpoint, empty_target: Endpoint, servers: object, demo_source_template: Endpoint
 ) -> None:
-    from pgcutover.demo_job import create_database
+    from pgcutover.servers import create_database
     from tests.fix_servers import drop_database, unique_name
 
     assert _copy(source_db, empty_target, kill="pre-data:commit").returncode == -signal.SIGKILL

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from verify.mask import is_personal
-from verify.personal import name_match, words
+from verify.personal import PERSONAL_TERMS, RESIDENCY_TERMS, name_match, words
+
+RESIDENCY = PERSONAL_TERMS + RESIDENCY_TERMS
 
 STRONG = {
     "phone": "phone",
@@ -14,8 +16,7 @@ STRONG = {
     "telefon": "phone",
     "nomer_telefona": "phone",
     "Телефон": "phone",
-    "remote_jid": "phone",
-    "remoteJid": "phone",
+    "seriya_pasporta": "identity document",
     "email": "e-mail",
     "e_mail": "e-mail",
     "pochta": "e-mail",
@@ -23,7 +24,6 @@ STRONG = {
     "lastName": "person name",
     "full_name": "person name",
     "client_name": "person name",
-    "pushName": "person name",
     "actor_username": "person name",
     "familiya": "person name",
     "imya": "person name",
@@ -41,8 +41,14 @@ STRONG = {
     "address": "postal address",
     "adres": "postal address",
     "ip_address": "IP address",
-    "last_ip": "IP address",
     "mac_address": "device address",
+}
+# Personal in the reference system's data (WhatsApp ids are phones), not in every schema.
+RESIDENCY_ONLY = {
+    "remote_jid": "phone",
+    "remoteJid": "phone",
+    "pushName": "person name",
+    "last_ip": "IP address",
 }
 NOT_PERSONAL = [
     "company_id",
@@ -56,6 +62,10 @@ NOT_PERSONAL = [
     "creds",
     "valueMac",
     "ship_date",
+    "email_verified",
+    "phone_confirmed_at",
+    "address_id",
+    "company_name",
 ]
 
 
@@ -66,9 +76,16 @@ def test_a_personal_column_name_is_named_with_its_category(column: str) -> None:
     assert found.category == STRONG[column]
 
 
-@pytest.mark.parametrize("column", NOT_PERSONAL)
-def test_short_terms_match_whole_words_only(column: str) -> None:
+@pytest.mark.parametrize("column", sorted(RESIDENCY_ONLY))
+def test_residency_also_knows_the_reference_systems_names(column: str) -> None:
     assert name_match(column) is None
+    found = name_match(column, RESIDENCY)
+    assert found is not None and found.category == RESIDENCY_ONLY[column]
+
+
+@pytest.mark.parametrize("column", NOT_PERSONAL)
+def test_a_name_that_only_mentions_a_personal_word_is_not_personal(column: str) -> None:
+    assert name_match(column, RESIDENCY) is None
 
 
 def test_a_bare_name_is_weak_evidence() -> None:
@@ -82,7 +99,8 @@ def test_words_split_snake_case_camel_case_and_cyrillic() -> None:
     assert words("ДатаРождения") == ("дата", "рождения")
 
 
-def test_masking_hides_what_residency_names_and_more() -> None:
+def test_masking_hides_the_shared_vocabulary_and_secrets() -> None:
     assert is_personal("telefon") and is_personal("familiya") and is_personal("snils")
-    assert is_personal("service_name")  # masking is broader: any name
-    assert not is_personal("company_id")
+    assert is_personal("encrypted_password") and is_personal("raw_user_meta_data")
+    assert not is_personal("remote_jid")  # residency's own: masked when listed
+    assert not is_personal("service_name") and not is_personal("company_id")

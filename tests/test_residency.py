@@ -9,7 +9,7 @@ import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
-from pgcutover.demo.data import PII_COLUMNS
+from pgcutover.demo import PII_COLUMNS
 from tests.fix_servers import execute, unique_name
 from verify.catalog import Table, read_tables
 from verify.connect import Endpoint, parse_url, snapshot_connection

@@ -14,8 +14,7 @@ import pytest
 from migrator.job import run_copy
 from migrator.tools import server_bindirs
 from pgcutover.demo import load_demo
-from pgcutover.demo_job import create_database
-from pgcutover.servers import server_pair
+from pgcutover.servers import create_database, server_pair
 from reports.gate import read_results
 from tests.fix_contracts import RunContracts, failed_ids
 from verify.catalog import SCHEMA_KINDS

@@ -3,18 +3,25 @@
 Every verifying session sets the same GUCs on both sides (see DESIGN.md,
 "Canonical forms") so that text forms of values compare honestly across
 servers. Connection failures become one-line `ConnectFailed` errors that name
-what to fix and never carry a password.
+what to fix and never carry a password; a URL that cannot be parsed is never echoed
+(`BadUrl` names the side and what is wrong). libpq programs (pg_dump) get the password
+through a private passfile, never on their command line (`libpq_login`).
 """
 
 from __future__ import annotations
 
+import os
+import re
+import shutil
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import psycopg
-from psycopg.conninfo import make_conninfo
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -63,39 +70,69 @@ class Endpoint:
 
     def with_dbname(self, dbname: str) -> Endpoint:
         """The same server, another database."""
-        url = _sa_url(self.url).set(database=dbname)
+        url = make_url(self.url).set(database=dbname)
         return parse_url(url.render_as_string(hide_password=False))
 
-    def libpq_env(self) -> dict[str, str]:
-        """Environment for libpq tools (pg_dump, pg_restore): the password never goes on argv."""
-        env = {"PGCONNECT_TIMEOUT": str(CONNECT_TIMEOUT_S)}
-        if self.password:
-            env["PGPASSWORD"] = self.password
-        return env
-
     def conninfo_without_password(self) -> str:
-        """A conninfo string safe to pass as a program argument."""
-        return make_conninfo(self.conninfo, password=None)
+        """The conninfo string with no password in it, safe as a program argument (the
+        password travels in a passfile: see `libpq_login`)."""
+        params = conninfo_to_dict(self.conninfo)
+        params.pop("password", None)
+        return make_conninfo("", **params)
 
 
-def _sa_url(url: str) -> URL:
+# No user:password@ in the example: the redaction at the CLI edge would print user:***@.
+_EXPECTED = "expected postgresql://user@host:5432/dbname"
+
+
+def _bad(side: str, problem: str) -> BadUrl:
+    where = f"the {side} URL" if side else "the URL"
+    return BadUrl(f"{where} is not a postgresql:// URL: {problem}")
+
+
+def _shape_problem(url: str) -> str | None:
+    """What is wrong with the URL's outline, in words that quote none of it (its password
+    may be anywhere in a malformed URL); None when the outline is sound."""
+    scheme = re.match(r"^([A-Za-z][A-Za-z0-9+.-]*)(:?)(/*)", url)
+    if scheme is None:
+        return f"it does not start with postgresql:// ({_EXPECTED})"
+    if scheme[1].lower() not in _SCHEMES:
+        return f"it does not start with postgresql:// or postgres:// ({_EXPECTED})"
+    if scheme[2] != ":":
+        return f"missing ':' after the scheme ({_EXPECTED})"
+    if scheme[3] != "//":
+        return f"missing '//' after the scheme ({_EXPECTED})"
+    if re.search(r"\s", url):
+        return "it holds a space or another blank: percent-encode it in the password (%20)"
+    return None
+
+
+def _parsed(url: str, side: str) -> URL:
+    """The URL parsed by SQLAlchemy, every failure a `BadUrl` that quotes nothing of it."""
+    problem = _shape_problem(url)
+    if problem:
+        raise _bad(side, problem)
     try:
-        return make_url(url)
-    except (ArgumentError, ValueError) as exc:
-        raise BadUrl(
-            f"bad URL {redact_url(url)!r}: expected a URL like postgresql://user@host:5432/dbname"
-        ) from exc
-
-
-def parse_url(url: str) -> Endpoint:
-    """Parse a postgresql:// URL, or raise `BadUrl` naming the expected form."""
-    parsed = _sa_url(url.strip())
-    if parsed.drivername not in _SCHEMES:
-        raise BadUrl(
-            f"bad URL {redact_url(url)!r}: the scheme must be postgresql://, not {parsed.drivername}://"
-        )
+        parsed = make_url(url)
+    except ArgumentError:
+        raise _bad(side, _EXPECTED) from None
+    except ValueError:
+        # The only number in a URL is the port: "user:password/..." without "@host" reads
+        # as host:port, so say both.
+        raise _bad(
+            side, "the port is not a number (is the '@' between the password and the host missing?)"
+        ) from None
+    if parsed.host and "@" in parsed.host:
+        raise _bad(side, "it holds more than one '@': percent-encode '@' in the password as %40")
     if not parsed.database:
-        raise BadUrl(f"bad URL {redact_url(url)!r}: it names no database (…/dbname)")
+        raise _bad(side, "it names no database: end it with /dbname")
+    return parsed
+
+
+def parse_url(url: str, *, side: str = "") -> Endpoint:
+    """Parse a postgresql:// URL, or raise `BadUrl` naming `side` ("source", "target") and
+    what is wrong, never quoting the URL."""
+    parsed = _parsed(url.strip(), side)
     host = parsed.host or "localhost"
     port = parsed.port or 5432
     user = parsed.username or "postgres"
@@ -106,22 +143,63 @@ def parse_url(url: str) -> Endpoint:
             host=host,
             port=port,
             user=user,
-            password=parsed.password,
+            # the userinfo's password, else ?password=...
+            password=parsed.password or params.pop("password", None),
             dbname=parsed.database,
             connect_timeout=params.pop("connect_timeout", str(CONNECT_TIMEOUT_S)),
             **params,
         )
-    except psycopg.ProgrammingError as exc:
-        raise BadUrl(f"bad URL {redact_url(url)!r}: {scrub(str(exc))}") from exc
+    except psycopg.ProgrammingError:
+        names = ", ".join(sorted(params))
+        raise _bad(side, f"libpq refuses its parameters (after '?': {names})") from None
     return Endpoint(
         url=url.strip(),
         conninfo=conninfo,
         host=host,
         port=port,
         user=user,
-        dbname=parsed.database,
-        password=parsed.password,
+        dbname=str(parsed.database),
+        password=_password(conninfo),
     )
+
+
+def _password(conninfo: str) -> str | None:
+    # ?password=... counts too: whatever reaches libpq is the password.
+    password = conninfo_to_dict(conninfo).get("password")
+    return None if password is None else str(password)
+
+
+def _passfile_line(password: str) -> str:
+    # Any host, port, database and user: the file serves one program run and one login.
+    escaped = password.replace("\\", "\\\\").replace(":", "\\:")
+    return f"*:*:*:*:{escaped}\n"
+
+
+@contextmanager
+def libpq_login(endpoint: Endpoint) -> Iterator[dict[str, str]]:
+    """The whole environment for a libpq program (pg_dump) to log in as `endpoint`: the
+    password in a passfile only this user can read (0600, in a 0700 folder), removed when
+    the block ends. With the conninfo from `conninfo_without_password`, no password is on
+    the program's command line, where every local user can read it (`ps`)."""
+    env = {**os.environ, "PGCONNECT_TIMEOUT": str(CONNECT_TIMEOUT_S)}
+    password = endpoint.password
+    if not password:
+        yield env  # the user's own ~/.pgpass or PGPASSWORD, if any, as with psql
+        return
+    env.pop("PGPASSWORD", None)  # it would win over the passfile
+    if "\n" in password or "\r" in password:
+        # A passfile holds one line per entry; the child's own environment is private too.
+        yield {**env, "PGPASSWORD": password}
+        return
+    folder = Path(tempfile.mkdtemp(prefix="pgcutover-login-"))
+    try:
+        path = folder / "pgpass"
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(_passfile_line(password))
+        yield {**env, "PGPASSFILE": str(path)}
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def explain_connect_error(endpoint: Endpoint, exc: Exception, *, role: str) -> ConnectFailed:

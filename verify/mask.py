@@ -1,8 +1,9 @@
 """Keeping secrets and personal data out of logs, reports and attachments.
 
-One function redacts URLs everywhere (`redact_url`), so a password can only
-leak through code that forgot to call it; `scrub` is the second line of
-defence for free text such as driver error messages.
+One function redacts URL passwords everywhere (`redact_url`, which also takes free text
+holding URLs), so a password can only leak through code that forgot to call it; `scrub`
+is that same redaction plus the secrets a caller knows (a password, say) for free text
+such as driver error messages.
 """
 
 from __future__ import annotations
@@ -11,15 +12,14 @@ import hashlib
 import re
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import quote
 
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from verify.personal import looks_personal, words
 
-from verify.personal import looks_personal
-
-_USERINFO = re.compile(
-    r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<user>[^:@/\s]*):(?P<pw>[^@\s]*)@", re.I
-)
+# A URL's user and password. The password runs to the last '@' before a blank, so one
+# holding an unencoded '@' (a malformed URL) is hidden whole, not up to its first '@'; a
+# missing ':' after the scheme does not save it either.
+_USERINFO = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*:?//)(?P<user>[^:@/\s]*):(?P<pw>\S*)@", re.I)
 _KEYWORD_PASSWORD = re.compile(r"(password\s*=\s*)('[^']*'|\S+)", re.I)
 _SECRET_PARAMS = re.compile(
     r"([?&](?:password|sslpassword|apikey|api_key|key|token)=)[^&\s]*", re.I
@@ -28,24 +28,21 @@ _SECRET_PARAMS = re.compile(
 REDACTED = "***"
 
 
-def redact_url(url: str) -> str:
-    """Return `url` with its password (and secret query parameters) replaced by ***."""
-    try:
-        text = make_url(url).render_as_string(hide_password=True)
-    except (ArgumentError, ValueError):
-        text = url
+def redact_url(text: str) -> str:
+    """`text` (a URL, or any text holding URLs or conninfo strings) with every password and
+    secret query parameter replaced by ***."""
     text = _USERINFO.sub(lambda m: f"{m['scheme']}{m['user']}:{REDACTED}@", text)
-    return _SECRET_PARAMS.sub(rf"\g<1>{REDACTED}", _KEYWORD_PASSWORD.sub(rf"\g<1>{REDACTED}", text))
+    text = _KEYWORD_PASSWORD.sub(rf"\g<1>{REDACTED}", text)
+    return _SECRET_PARAMS.sub(rf"\g<1>{REDACTED}", text)
 
 
 def scrub(text: str, secrets: Iterable[str] = ()) -> str:
-    """Remove URL passwords and each given secret from free text (error messages, logs)."""
-    text = _KEYWORD_PASSWORD.sub(
-        rf"\g<1>{REDACTED}", _USERINFO.sub(lambda m: f"{m['scheme']}{m['user']}:{REDACTED}@", text)
-    )
+    """`redact_url` over free text (error messages, logs), and each given secret removed as
+    written or percent-encoded (as it stands in a URL)."""
+    text = redact_url(text)
     for secret in secrets:
-        if secret:
-            text = text.replace(secret, REDACTED)
+        for form in (secret, quote(secret, safe="")) if secret else ():
+            text = text.replace(form, REDACTED)
     return text
 
 
@@ -53,36 +50,94 @@ def scrub(text: str, secrets: Iterable[str] = ()) -> str:
 # Personal data in evidence: masked by default, keeping the shape an approver needs to see
 # that two values differ (`+7 *** *** 12 34`, `И*** П***`).
 # ---------------------------------------------------------------------------------------
-# Beyond verify.personal's vocabulary (shared with residency): any `name` (a service's
-# name masked too costs nothing) and content columns that may hold anything a person wrote.
-PERSONAL_NAME_PARTS: tuple[str, ...] = (
-    "name",
-    "mail",
-    "body",
-    "meta_data",
-    "context",
-    "payload",
-)
-_PHONE = re.compile(r"^\+?[\d\s()-]{10,}$")
-_STARS = "***"
+# Beyond verify.personal's vocabulary (the one list residency uses too): secrets that sit
+# beside personal data (Supabase's auth.users holds all three), as a name's last word, and
+# Supabase Auth's JSON columns, where every project keeps names and e-mails. Anything else
+# is named by [mask] personal_columns or --personal-column.
+SECRET_WORDS: tuple[str, ...] = ("password", "token", "secret")
+SUPABASE_AUTH_JSON: tuple[str, ...] = ("raw_user_meta_data", "identity_data")
 
 
 def is_personal(column: str, extra: Iterable[str] = ()) -> bool:
-    """Whether a column holds personal data: named like it (name, phone, email, …) or listed."""
-    low = column.lower()
+    """Whether a column holds personal data (or a secret): listed in `extra`
+    (case-insensitive), named like it (verify.personal: first_name, client_phone, telefon,
+    ...), a secret, or one of Supabase Auth's JSON columns."""
+    if column.lower() in {c.lower() for c in extra}:
+        return True
+    parts = words(column)
     return (
-        low in {c.lower() for c in extra}
-        or any(part in low for part in PERSONAL_NAME_PARTS)
-        or looks_personal(column)
+        looks_personal(column)
+        or (bool(parts) and parts[-1] in SECRET_WORDS)
+        or "_".join(parts) in SUPABASE_AUTH_JSON
     )
 
 
+_PHONE = re.compile(r"^\+?[\d\s().-]{10,}$")
+_STARS = "***"
+# E.164 country calling codes of one or two digits; every other code has three.
+_TWO_DIGIT_CODES = frozenset(
+    (
+        "20",
+        "27",
+        "30",
+        "31",
+        "32",
+        "33",
+        "34",
+        "36",
+        "39",
+        "40",
+        "41",
+        "43",
+        "44",
+        "45",
+        "46",
+        "47",
+        "48",
+        "49",
+        "51",
+        "52",
+        "53",
+        "54",
+        "55",
+        "56",
+        "57",
+        "58",
+        "60",
+        "61",
+        "62",
+        "63",
+        "64",
+        "65",
+        "66",
+        "81",
+        "82",
+        "84",
+        "86",
+        "90",
+        "91",
+        "92",
+        "93",
+        "94",
+        "95",
+        "98",
+    )
+)
+
+
+def _country_code(digits: str) -> str:
+    """The country calling code an international number (digits after '+') starts with."""
+    if digits[:1] in ("1", "7"):
+        return digits[:1]
+    return digits[:2] if digits[:2] in _TWO_DIGIT_CODES else digits[:3]
+
+
 def mask_text(text: str) -> str:
-    """Mask one string keeping its shape: phones keep country code and last four digits,
-    e-mails their domain, other text the first letter of each word."""
+    """Mask one string keeping its shape: phones keep their country code (+7, +44, +380)
+    and last four digits, e-mails their domain, other text the first letter of each word."""
     if _PHONE.match(text.strip()):
         digits = re.sub(r"\D", "", text)
-        country = "+" + digits[:1] if text.strip().startswith("+") else ""
+        country = "+" + _country_code(digits) if text.strip().startswith("+") else ""
         return f"{country} {_STARS} {_STARS} {digits[-4:-2]} {digits[-2:]}".strip()
     if "@" in text:
         local, _, domain = text.rpartition("@")

@@ -29,32 +29,19 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from pgcutover.config import TOOL_SCHEMA, is_supabase_managed
+from pgcutover.config import (
+    SUPABASE_API_ROLES,
+    SUPABASE_MANAGED_ROLES,
+    TOOL_SCHEMA,
+    is_supabase_managed,
+)
 from pgcutover.errors import ScopeConflict, UnknownSchema
 from verify.catalog import Conn, fetch_all
 
 PLAN_FORMAT = 1
 
 # Roles Supabase's API and services use; `supabase_roles = "skip"` leaves out what names them.
-SUPABASE_API_ROLES: tuple[str, ...] = ("anon", "authenticated", "service_role")
-SUPABASE_SERVICE_ROLES: tuple[str, ...] = (
-    "supabase_admin",
-    "supabase_auth_admin",
-    "supabase_storage_admin",
-    "supabase_realtime_admin",
-    "supabase_replication_admin",
-    "supabase_read_only_user",
-    "supabase_functions_admin",
-    "supabase_etl_admin",
-    "dashboard_user",
-    "authenticator",
-    "pgbouncer",
-    "pgsodium_keyholder",
-    "pgsodium_keyiduser",
-    "pgsodium_keymaker",
-    "pg_graphql",
-)
-SUPABASE_ROLES: frozenset[str] = frozenset(SUPABASE_API_ROLES + SUPABASE_SERVICE_ROLES)
+SUPABASE_ROLES: frozenset[str] = frozenset(SUPABASE_API_ROLES + SUPABASE_MANAGED_ROLES)
 
 # Extensions only Supabase's platform provides: a plain PostgreSQL host cannot create them.
 # They stay behind (listed) unless an object that moves depends on one.

@@ -7,20 +7,24 @@ A query file is SQL with a header of `-- key: value` lines:
     -- params: {"company_id": "studio-lotos"}   one line per parameter set (each a test id)
 
 Parameters are psycopg named placeholders, `%(company_id)s`: values never enter the SQL.
-A result is its columns (names and type names) plus its rows.
+A result is its columns (names and type names, as the server's format_type writes them) plus
+its rows. Queries come only from a folder the user names (`queries_folder`).
 """
 
 from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import psycopg
 
+from pgcutover.config import Config
+from pgcutover.errors import NoQueries
+from verify.catalog import fetch_all
 from verify.mask import is_personal, mask_value
 
 Conn = psycopg.Connection[Any]
@@ -31,7 +35,7 @@ MAX_ROWS = 100_000  # an application query, not a table dump: refuse to hold mor
 class Query:
     """One application query and how its results compare."""
 
-    name: str
+    name: str  # the file's name without .sql: the test id's first part
     sql: str
     ordered: bool = False
     float_tolerance: float = 0.0
@@ -49,6 +53,30 @@ class QueryResult:
 
 class QueryFileError(ValueError):
     """A query file whose header cannot be read."""
+
+
+class QueryBroken(RuntimeError):
+    """A query that fails on the source: the check itself is broken (infrastructure), so it
+    cannot judge the target. Not an AssertionError, so reports show it as broken."""
+
+
+def queries_folder(named: str | None, config: Config, *, flag: str) -> Path | None:
+    """The application's queries folder the user named: `named` (the flag, relative to the
+    working directory), else pgcutover.toml's [queries] dir (relative to the file); None when
+    neither names one. A named folder that does not exist or holds no *.sql is `NoQueries`."""
+    if named:
+        folder, source = Path(named), flag
+    elif config.queries.dir:
+        base = Path(config.path).parent if config.path else Path()
+        folder, source = base / config.queries.dir, "[queries] dir"
+    else:
+        return None
+    folder = folder.absolute()
+    if not folder.is_dir():
+        raise NoQueries(f"the queries folder {folder} ({source}) does not exist")
+    if not any(folder.glob("*.sql")):
+        raise NoQueries(f"the queries folder {folder} ({source}) holds no .sql file")
+    return folder.resolve()
 
 
 def parse_query(name: str, text: str) -> Query:
@@ -84,10 +112,11 @@ def load_queries(folder: Path) -> list[Query]:
     ]
 
 
-def params_id(params: Mapping[str, Any]) -> str:
-    """A short, stable test id for one parameter set; personal values masked, since test ids
-    reach every report."""
-    shown = {k: mask_value(v) if is_personal(k) else v for k, v in sorted(params.items())}
+def params_id(params: Mapping[str, Any], personal: Iterable[str] = ()) -> str:
+    """A short, stable test id for one parameter set; personal values (by name, or listed in
+    `personal`) masked, since test ids reach every report."""
+    personal = tuple(personal)
+    shown = {k: mask_value(v) if is_personal(k, personal) else v for k, v in sorted(params.items())}
     return ",".join(f"{k}={v}" for k, v in shown.items()) or "no-params"
 
 
@@ -98,8 +127,11 @@ def run_query(conn: Conn, query: Query, params: Mapping[str, Any]) -> QueryResul
             cur.execute(query.sql.encode(), params or None)
             if cur.description is None:
                 return QueryResult((), ())
-            columns = tuple((col.name, _type_name(conn, col.type_code)) for col in cur.description)
+            names = [col.name for col in cur.description]
+            oids = [col.type_code for col in cur.description]
             rows = cur.fetchmany(MAX_ROWS + 1)
+            types = [r["name"] for r in fetch_all(conn, "type_names", oids=oids)]
+            columns = tuple(zip(names, types, strict=True))
     except psycopg.Error as exc:
         first = (exc.diag.message_primary or str(exc)).strip().splitlines()[0]
         return QueryResult((), (), error=first)
@@ -108,11 +140,6 @@ def run_query(conn: Conn, query: Query, params: Mapping[str, Any]) -> QueryResul
             columns, (), error=f"more than {MAX_ROWS} rows: not an application query"
         )
     return QueryResult(columns, tuple(tuple(r) for r in rows))
-
-
-def _type_name(conn: Conn, oid: int) -> str:
-    info = conn.adapters.types.get(oid)
-    return info.name if info else f"oid:{oid}"
 
 
 def _close(a: Any, b: Any, tolerance: float) -> bool:
@@ -128,22 +155,34 @@ def _sort_key(row: tuple[Any, ...]) -> tuple[str, ...]:
     return tuple(f"{type(v).__name__}:{v!r}" for v in row)
 
 
-def masked(result: QueryResult) -> QueryResult:
-    """The result with personal columns (by name) masked, for messages and evidence."""
-    personal = [is_personal(name) for name, _ in result.columns]
+def masked(result: QueryResult, personal: Iterable[str] = ()) -> QueryResult:
+    """The result with personal columns (by name, or listed in `personal`) masked, for
+    messages and evidence."""
+    personal = tuple(personal)
+    hidden = [is_personal(name, personal) for name, _ in result.columns]
     rows = tuple(
-        tuple(mask_value(v) if hide else v for v, hide in zip(row, personal, strict=True))
+        tuple(mask_value(v) if hide else v for v, hide in zip(row, hidden, strict=True))
         for row in result.rows
     )
     return QueryResult(result.columns, rows, result.error)
 
 
 def compare_results(
-    source: QueryResult, target: QueryResult, query: Query, *, mask: bool = True
+    source: QueryResult,
+    target: QueryResult,
+    query: Query,
+    *,
+    mask: bool = True,
+    personal: Iterable[str] = (),
 ) -> list[str]:
-    """Sentences naming each difference (personal values masked unless `mask` is off)."""
+    """Sentences naming each difference (personal values masked unless `mask` is off).
+
+    A query that fails on the source raises `QueryBroken` (with its file name and the
+    server's message): the source is the reference, so nothing can be judged.
+    """
     if source.error:
-        return [f"the query fails on the source: {source.error}"]
+        raise QueryBroken(f"{query.name}.sql fails on the source: {source.error}")
+    personal = tuple(personal)
     if target.error:
         return [f"the query fails on the target: {target.error}"]
     if source.columns != target.columns:
@@ -157,7 +196,7 @@ def compare_results(
     for index, (a, b) in enumerate(zip(src, tgt, strict=True)):
         for (column, _), x, y in zip(source.columns, a, b, strict=True):
             if not _close(x, y, query.float_tolerance):
-                if mask and is_personal(column):
+                if mask and is_personal(column, personal):
                     x, y = mask_value(x), mask_value(y)
                 found.append(f"row {index + 1} column {column}: source {x!r}, target {y!r}")
     return found

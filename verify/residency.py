@@ -27,10 +27,23 @@ import psycopg
 from psycopg import sql
 
 from verify.catalog import Column, Conn, Table, fetch_all, load_sql
-from verify.personal import BIRTH_DATE, DEVICE, EMAIL, IP_ADDRESS, PHONE, name_match, words
+from verify.personal import (
+    BIRTH_DATE,
+    DEVICE,
+    EMAIL,
+    IP_ADDRESS,
+    PERSONAL_TERMS,
+    PHONE,
+    RESIDENCY_TERMS,
+    NameMatch,
+    name_match,
+    words,
+)
 from verify.rows import count_rows
 
 SAMPLE_ROWS = 200
+# The shared vocabulary (masking uses it too) and names personal in the reference system.
+TERMS = PERSONAL_TERMS + RESIDENCY_TERMS
 
 # Anchored shapes of a whole value: an international phone, a Russian mobile without its
 # "+", a WhatsApp id (79991234567@s.whatsapp.net, 79991234567:12@s.whatsapp.net) or a
@@ -177,7 +190,7 @@ def column_signals(table: Table, column: Column, declared: Declarations) -> list
     key = declared.names_column(table, column.name)
     if key:
         found.append(Signal(column.name, DECLARED, f"declared in {key}"))
-    match = name_match(column.name)
+    match = name_match(column.name, TERMS)
     if match and holds_values(column.type, match.category):
         found.append(Signal(column.name, match.category, match.why, match.strong))
     type_name = _type_name(column)
@@ -185,7 +198,7 @@ def column_signals(table: Table, column: Column, declared: Declarations) -> list
         category = _TYPE_CATEGORIES[type_name]
         found.append(Signal(column.name, category, f"{category} (type {type_name})"))
     elif not match:
-        by_type = name_match(type_name)
+        by_type = type_match(type_name)
         if by_type and by_type.strong and words(type_name) != words(column.name):
             found.append(
                 Signal(
@@ -195,6 +208,17 @@ def column_signals(table: Table, column: Column, declared: Declarations) -> list
                 )
             )
     return found
+
+
+def type_match(type_name: str) -> NameMatch | None:
+    """What a type's name says its values are: a domain `phone_e164` holds phones (a type
+    name may end in a format's name, so its leading words count too)."""
+    parts = words(type_name)
+    for end in range(len(parts), 0, -1):
+        found = name_match("_".join(parts[:end]), TERMS)
+        if found:
+            return found
+    return None
 
 
 def _count(n: int, noun: str) -> str:
@@ -267,7 +291,7 @@ def json_signals(conn: Conn, table: Table, column: str, rows: int = SAMPLE_ROWS)
         sampled = cur.fetchall()
     for path, key, holding, strings, scalars, phones, emails in sampled:
         where = f"{column}.{path}"
-        match = name_match(key) if key else None
+        match = name_match(key, TERMS) if key else None
         # A key only of flags, objects or nulls (email_verified) holds no personal value.
         if match and scalars:
             found.append(

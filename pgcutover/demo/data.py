@@ -68,6 +68,11 @@ PII_COLUMNS: dict[str, list[str]] = {
     "public.messages": ["remote_jid", "body", "payload"],
     "public.appointments_cache": ["payload"],
 }
+# The same as column names, for `--personal-column`: what the demo masks beyond the
+# generic defaults (context, payload, body, remote_jid hold personal data here, not everywhere).
+PERSONAL_COLUMNS: tuple[str, ...] = tuple(
+    sorted({column for columns in PII_COLUMNS.values() for column in columns})
+)
 
 # schema.sql's part boundaries: the roles before the first marker are committed on their
 # own; what follows the second runs after the rows are loaded.

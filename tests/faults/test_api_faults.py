@@ -15,7 +15,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from pgcutover.demo_job import create_database
+from pgcutover.servers import create_database
 from tests.fix_app_faults import AppRun, results_of, summary_of
 from tests.fix_contracts import failed_of, failure
 from tests.fix_servers import Servers, drop_database, unique_name
