@@ -28,7 +28,7 @@ def test_verify_prints_residency_readiness_and_the_files_still_on_supabase(
     assert "  ok timezone: TimeZone " in out
     assert "files still on Supabase: 9 (of 12 scanned)" in out
     assert "  src/db.js: line 2: imports @supabase/supabase-js" in out
-    assert "VERDICT: NO-GO (9 contract(s) failed)" in out
+    assert "VERDICT: NO-GO (9 contracts failed)" in out
 
 
 def test_verify_refuses_an_app_dir_that_is_not_a_folder(tmp_path: Path) -> None:
