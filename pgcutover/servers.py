@@ -184,6 +184,7 @@ def start_local_server(bindir: BinDir, *, workdir: Path, name: str) -> LocalServ
         "-E",
         "UTF8",
         "--no-locale",
+        "--no-sync",  # ephemeral, like fsync=off below: nothing here outlives the run
         "--auth-local=trust",
         "--auth-host=scram-sha-256",
         f"--pwfile={pwfile}",

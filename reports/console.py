@@ -7,7 +7,7 @@ import textwrap
 from pathlib import Path
 
 from reports.facts import fact_lines
-from reports.gate import ContractResult, Verdict
+from reports.gate import ContractResult, Verdict, is_deliberate
 
 SHOWN_FAILURES = 20
 SHOWN_SKIPPED = 10
@@ -46,12 +46,15 @@ def verdict_lines(verdict: Verdict, report_dir: Path, *, width: int | None = Non
             f"  ... and {len(verdict.failures) - SHOWN_FAILURES} more "
             f"(see {report_dir / 'summary.md'})"
         )
-    for r in verdict.skipped[:SHOWN_SKIPPED]:
+    # Deliberate differences (accepted, left on the source) are listed whole: never silent.
+    deliberate = [r for r in verdict.skipped if is_deliberate(r)]
+    others = [r for r in verdict.skipped if not is_deliberate(r)]
+    for r in deliberate:
+        lines += _wrapped("accepted" if r.message.startswith("accepted:") else "skipped", r, width)
+    for r in others[:SHOWN_SKIPPED]:
         lines += _wrapped("skipped", r, width)
-    if len(verdict.skipped) > SHOWN_SKIPPED:
-        lines.append(
-            f"  ... and {len(verdict.skipped) - SHOWN_SKIPPED} more skipped (see summary.md)"
-        )
+    if len(others) > SHOWN_SKIPPED:
+        lines.append(f"  ... and {len(others) - SHOWN_SKIPPED} more skipped (see summary.md)")
     for line in fact_lines(verdict.facts):
         lines += textwrap.wrap(
             line,

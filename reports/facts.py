@@ -75,10 +75,15 @@ def residency_block(facts: list[dict[str, Any]]) -> FactBlock:
 
 def operational_block(facts: list[dict[str, Any]]) -> FactBlock:
     """'target readiness: 10/11 checks passed' and each check's figure."""
-    passed = sum(1 for f in facts if f["ok"])
+    checked = [f for f in facts if f.get("status") != "not checked"]
+    passed = sum(1 for f in checked if f["ok"])
     ordered = sorted(facts, key=lambda f: (f["ok"], f.get("order", 0)))
-    items = [f"{'ok' if f['ok'] else 'NOT OK'} {f['item']}: {f['figure']}" for f in ordered]
-    return FactBlock(f"target readiness: {passed}/{len(facts)} checks passed", tuple(items))
+    items = [
+        f"{'NOT OK' if not f['ok'] else 'n/a' if f.get('status') else 'ok'} {f['item']}: "
+        f"{f['figure']}"
+        for f in ordered
+    ]
+    return FactBlock(f"target readiness: {passed}/{len(checked)} checks passed", tuple(items))
 
 
 def code_block(facts: list[dict[str, Any]]) -> FactBlock:

@@ -24,7 +24,9 @@ EXPECTED_FILE = "pgcutover-expected.json"
 BAD = ("failed", "broken")
 TITLE = "pgcutover gate"
 # What pytest and allure put before a contract's own sentence.
-_EXCEPTION_PREFIX = re.compile(r"^(?:[\w.]+(?:Error|Exception)|Failed|Skipped|XFailed): ")
+_EXCEPTION_PREFIX = re.compile(
+    r"^(?:[\w.]+(?:Error|Exception)|(?:[\w.]+\.)?(?:Failed|Skipped|XFailed)): "
+)
 # The lines pytest's assertion rewriting appends to a message (`assert False`, `+  where`).
 _REWRITING = re.compile(r"^\s*(?:assert |\+\s+where |where |and )")
 _EMPTY_PARAMETER_SET = re.compile(r"got empty parameter set (?:for )?\(?\[?([^)\]]*)\]?\)?")
@@ -90,15 +92,21 @@ def readable_message(message: str) -> str:
     rewriting, pytest's skip for an empty parametrization said in words; one line."""
     lines: list[str] = []
     for line in message.strip().splitlines():
-        if lines and _REWRITING.match(line):
-            break
+        if lines and (_REWRITING.match(line) or _EXCEPTION_PREFIX.match(line.strip())):
+            break  # pytest's rewriting, or the same sentence again as `XFailed: ...`
         lines.append(line.strip())
-    text = _EXCEPTION_PREFIX.sub("", " ".join(ln for ln in lines if ln))
+    text = _EXCEPTION_PREFIX.sub("", " ".join(ln for ln in lines if ln)).removeprefix("XFAIL ")
     empty = _EMPTY_PARAMETER_SET.search(text)
     if empty:
         names = empty.group(1).replace("'", "").replace("_", " ").replace(",", " or")
         return f"nothing to check: no {' '.join(names.split())} found"
     return text
+
+
+def is_deliberate(result: ContractResult) -> bool:
+    """An accepted difference or something the plan left on the source: the deliberate
+    differences, which every summary lists whole."""
+    return result.message.startswith(("accepted:", "left on the source"))
 
 
 def readable_name(name: str) -> str:
@@ -205,11 +213,16 @@ def render_summary(verdict: Verdict, *, title: str = TITLE) -> str:
             lines.append(f"| {f.name.split('[')[0]} | {_cell(f.story or f.name)} | {finding} |")
         if len(verdict.failures) > 30:
             lines.append(f"| … | {len(verdict.failures) - 30} more | see gate.json |")
-    if verdict.skipped:
-        lines += ["", "Skipped or accepted (not failures, listed so nothing passes unseen):", ""]
-        lines += [f"- {r.name}: {r.message or 'skipped'}" for r in verdict.skipped[:50]]
-        if len(verdict.skipped) > 50:
-            lines.append(f"- … {len(verdict.skipped) - 50} more in gate.json")
+    deliberate = [r for r in verdict.skipped if is_deliberate(r)]
+    others = [r for r in verdict.skipped if not is_deliberate(r)]
+    if deliberate:
+        lines += ["", "Deliberate differences (accepted, or left on the source by the plan):", ""]
+        lines += [f"- {r.name}: {r.message}" for r in deliberate]
+    if others:
+        lines += ["", "Skipped (nothing to compare):", ""]
+        lines += [f"- {r.name}: {r.message or 'skipped'}" for r in others[:50]]
+        if len(others) > 50:
+            lines.append(f"- … {len(others) - 50} more in gate.json")
     return "\n".join(lines) + "\n"
 
 

@@ -36,9 +36,10 @@ def assert_one_line_error(result: subprocess.CompletedProcess[str], *needles: st
 
 
 def verify_cli(
-    source: Endpoint, target: Endpoint, report_dir: Path, *extra: str
+    source: Endpoint, target: Endpoint, report_dir: Path, *extra: str, cwd: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """`pgcutover verify` of two databases into report_dir, with extra flags."""
+    """`pgcutover verify` of two databases into report_dir, with extra flags (run in `cwd`,
+    where a pgcutover.toml would be read from)."""
     return pgcutover(
         "verify",
         "--source",
@@ -48,4 +49,5 @@ def verify_cli(
         "--report-dir",
         str(report_dir),
         *extra,
+        cwd=cwd,
     )

@@ -79,6 +79,12 @@ def test_blocks_come_in_a_fixed_order_and_say_when_a_check_did_not_run(tmp_path:
     write_fact(
         tmp_path,
         OPERATIONAL,
+        "schema_migrations",
+        {"ok": True, "status": "not checked", "figure": "no table", "order": 2},
+    )
+    write_fact(
+        tmp_path,
+        OPERATIONAL,
         "round_trip",
         {"ok": False, "figure": "round trip 250 ms", "order": 0},
     )
@@ -88,7 +94,11 @@ def test_blocks_come_in_a_fixed_order_and_say_when_a_check_did_not_run(tmp_path:
         "files still on Supabase: 1 (of 12 scanned)",
         "Supabase API spot check: not run (no SUPABASE_URL)",
     ]
-    assert blocks[0].items == ("NOT OK round_trip: round trip 250 ms", "ok tls: TLS in use")
+    assert blocks[0].items == (
+        "NOT OK round_trip: round trip 250 ms",
+        "ok tls: TLS in use",
+        "n/a schema_migrations: no table",
+    )
 
 
 def test_the_gate_prints_facts_in_the_console_summary_and_gate_json(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ from verify.normalize import (
     settings_map,
     sql_text,
     unknown_privileges,
+    view_text,
 )
 from verify.schema_diff import compare_object, field_differences
 
@@ -189,3 +190,36 @@ def test_bad_config_names_the_file_and_what_to_fix(
 def test_a_named_config_file_must_exist(tmp_path: Path) -> None:
     with pytest.raises(BadConfig, match="cannot read config"):
         load_config(tmp_path / "nope.toml")
+
+
+@pytest.mark.parametrize(
+    ("pg15", "pg18"),
+    [
+        (
+            "SELECT c.id, c.company_id FROM public.clients c WHERE (c.id > 1)",
+            "SELECT id, company_id FROM public.clients c WHERE (id > 1)",
+        ),
+        (
+            "SELECT orders.id FROM zoo.orders WHERE (orders.status = 'orders.x'::text)",
+            "SELECT id FROM zoo.orders WHERE (status = 'orders.x'::text)",
+        ),
+        (
+            'SELECT i."Status", count(*) AS "Lines" FROM "Sales Data"."order items" i '
+            'GROUP BY i."Status"',
+            'SELECT "Status", count(*) AS "Lines" FROM "Sales Data"."order items" i '
+            'GROUP BY "Status"',
+        ),
+    ],
+)
+def test_a_one_relation_view_compares_equal_with_or_without_column_qualifiers(
+    pg15: str, pg18: str
+) -> None:
+    assert view_text(pg15) == view_text(pg18)
+
+
+def test_a_view_over_two_relations_keeps_its_qualifiers() -> None:
+    text = "SELECT a.id FROM public.a JOIN public.b ON (a.id = b.id)"
+    assert view_text(text) == sql_text(text)
+    assert view_text("SELECT a.id FROM public.a WHERE (a.id = 2)") != view_text(
+        "SELECT a.id FROM public.a WHERE (a.id = 3)"
+    )

@@ -23,6 +23,7 @@ from verify.normalize import (
     options_map,
     settings_map,
     sql_text,
+    view_text,
 )
 
 Conn = psycopg.Connection[Any]
@@ -331,7 +332,7 @@ def _read_views(conn: Conn, schemas: list[str], frame: ReadFrame) -> dict[str, S
             "view",
             f"{r['schema']}.{r['name']}",
             kind="materialized view" if materialized else "view",
-            definition=sql_text(r["definition"]),
+            definition=view_text(r["definition"]),
             options=options_map(r["options"]),
             owner=frame.owner(r["owner"]),
             populated=r["populated"] if materialized else None,
@@ -470,7 +471,10 @@ def _read_grants(
             fields["column privileges"] = {
                 col: frame.acl(rs) for col, rs in sorted(columns.items())
             }
-        found[name] = SchemaObject("grants", name, fields)
+        notes = {}
+        if any(r.get("extension_member") for r in whole):
+            notes["extension member owned by"] = frame.owner(str(whole[0]["owner"]))
+        found[name] = SchemaObject("grants", name, fields, notes)
     return found
 
 

@@ -41,6 +41,53 @@ def sql_text(text: str | None) -> str | None:
     return "".join(parts).strip().rstrip(";").rstrip()
 
 
+_NAME = r'(?:"(?:[^"]|"")+"|\w+)'
+# A view over exactly one relation: FROM schema.table [alias], then a clause or the end.
+_ONE_RELATION = re.compile(
+    rf" FROM {_NAME}\.(?P<table>{_NAME})(?: (?P<alias>{_NAME}))?"
+    r"(?=$| WHERE| GROUP BY| HAVING| WINDOW| ORDER BY| LIMIT| OFFSET| FETCH)"
+)
+_TOKENS = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|[^'\"]+")
+
+
+def _unqualified(text: str, qualifier: str) -> str:
+    """`text` without `qualifier.` before column names (quoted literals left alone)."""
+    quoted = qualifier.startswith('"')
+    bare = re.compile(rf"(?<![\w.\"]){re.escape(qualifier)}\.")
+    out: list[str] = []
+    drop_dot = False
+    for token in _TOKENS.findall(text):
+        if drop_dot and token.startswith("."):
+            token = token[1:]
+        drop_dot = False
+        if token.startswith("'"):
+            out.append(token)
+        elif token.startswith('"'):
+            if quoted and token == qualifier and not (out and out[-1].endswith(".")):
+                drop_dot = True
+                continue
+            out.append(token)
+        else:
+            out.append(token if quoted else bare.sub("", token))
+    return "".join(out)
+
+
+def view_text(definition: str | None) -> str | None:
+    """A view's definition as `sql_text`, and, when it reads exactly one relation, without the
+    table or alias before its column names: PostgreSQL 15 writes `c.id` where 16 and later
+    write `id` (one relation leaves no doubt), so a copy across versions compares equal."""
+    text = sql_text(definition)
+    if text is None:
+        return None
+    unquoted = "".join(t for t in _TOKENS.findall(text) if not t.startswith(("'", '"')))
+    if unquoted.count(" FROM ") != 1 or " JOIN " in unquoted:
+        return text
+    match = _ONE_RELATION.search(text)
+    if match is None:
+        return text
+    return _unqualified(text, match["alias"] or match["table"])
+
+
 def body_text(text: str | None) -> str | None:
     """A function body as written, minus leading/trailing blank space and CR line ends."""
     if text is None:

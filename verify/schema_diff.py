@@ -7,7 +7,7 @@ column order: columns are compared by name).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pgcutover.config import TOOL_SCHEMA, SchemaConfig
@@ -136,7 +136,10 @@ class SchemaPair:
 
     def compare(self, kind: str, name: str) -> Finding:
         """The finding for one object."""
-        return compare_object(kind, name, self.source.get(kind, name), self.target.get(kind, name))
+        source, target = self.source.get(kind, name), self.target.get(kind, name)
+        if kind == "grants" and source is not None and target is not None:
+            source, target = without_extension_owners(source, target)
+        return compare_object(kind, name, source, target)
 
     def names(self, kind: str) -> list[str]:
         """Names of `kind` on either side (extensions: the source's, and the target's in the
@@ -148,7 +151,17 @@ class SchemaPair:
                 if self.target.objects[kind][n].fields["schema"] in self.schemas
             }
             return sorted(self.source.names(kind) | extra)
-        return object_names(kind, self.source, self.target)
+        names = object_names(kind, self.source, self.target)
+        if kind == "grants":
+            # An extension's objects come with its version (btree_gist 1.8 has functions 1.7
+            # lacks): one only a side has is the extension's business (test_extension).
+            names = [n for n in names if not self._extension_member_on_one_side(n)]
+        return names
+
+    def _extension_member_on_one_side(self, name: str) -> bool:
+        source, target = self.source.get("grants", name), self.target.get("grants", name)
+        only = source if target is None else target if source is None else None
+        return only is not None and "extension member owned by" in only.notes
 
     def skipped_reason(self, kind: str, name: str) -> str | None:
         """Why the plan leaves this object behind (so it is not compared), if it does."""
@@ -182,6 +195,25 @@ class SchemaPair:
                     f"left out by --supabase-roles skip: granted to {', '.join(sorted(grantees))}"
                 )
         return None
+
+
+def without_extension_owners(
+    source: SchemaObject, target: SchemaObject
+) -> tuple[SchemaObject, SchemaObject]:
+    """The privileges of an extension's member object without its owner on either side.
+
+    Whoever runs CREATE EXTENSION owns its objects (supabase_admin on Supabase, the copy's
+    user on the target): their privileges come with that, and are no grant to compare.
+    """
+    owners = {side.notes.get("extension member owned by") for side in (source, target)} - {None}
+    if not owners:
+        return source, target
+
+    def trimmed(side: SchemaObject) -> SchemaObject:
+        privileges = {k: v for k, v in side.fields["privileges"].items() if k not in owners}
+        return replace(side, fields={**side.fields, "privileges": privileges})
+
+    return trimmed(source), trimmed(target)
 
 
 def comparison_scope(
