@@ -108,6 +108,16 @@ def test_declared_tables_and_columns_are_personal(source: psycopg.Connection[Any
     assert "state" in _signals(source, "public.dialog_contexts", declared)
 
 
+def test_a_name_masked_everywhere_is_a_hint_a_masked_column_of_a_table_a_declaration(
+    source: psycopg.Connection[Any],
+) -> None:
+    declared = declarations([], [], ["payload", "public.companies.settings"])
+    found = {p.qualified: p for p in detect(source, _tables(source).values(), declared)}
+    assert "public.webhook_inbox" not in found  # only its payload is masked everywhere
+    assert "payload" in {s.where for s in found["public.messages"].signals}
+    assert found["public.companies"].signals[0].why == "declared in [mask] personal_columns"
+
+
 def test_names_types_and_shapes_of_a_new_table_are_explained(
     source_db: Endpoint, source: psycopg.Connection[Any]
 ) -> None:

@@ -139,23 +139,33 @@ class Declarations:
     tables: frozenset[str] = frozenset()
     columns: frozenset[str] = frozenset()  # schema.table.column or a bare column name
     where: dict[str, str] = field(default_factory=dict)  # declared item -> config key
+    # Bare names masked everywhere ([mask] personal_columns, --personal-column): a hint
+    # about any table with such a column, not a declaration of one.
+    hints: frozenset[str] = frozenset()
 
-    def names_column(self, table: Table, column: str) -> str | None:
-        """The config key that declares this column personal, or None."""
+    def names_column(self, table: Table, column: str) -> tuple[str, bool] | None:
+        """(the config key that names this column personal, whether it is a declaration
+        rather than a hint), or None."""
         for item in (f"{table.qualified}.{column}", column):
             if item in self.columns:
-                return self.where.get(item, "[residency] personal_columns")
+                return self.where[item], True
+        if column in self.hints:
+            return "[mask] personal_columns", False
         return None
 
 
 def declarations(
     tables: Iterable[str], residency_columns: Iterable[str], mask_columns: Iterable[str] = ()
 ) -> Declarations:
-    """Declarations from [residency] tables / personal_columns and [mask] personal_columns
-    (or --personal-column): a column masked as personal is personal data here too."""
-    where = {c: "[mask] personal_columns" for c in mask_columns}
+    """Declarations from [residency] tables / personal_columns, and from [mask]
+    personal_columns (or --personal-column): a masked column named with its table
+    (schema.table.column) is declared personal; a bare name masked everywhere (`payload`)
+    only adds to the reasons of a table found otherwise."""
+    masked = set(mask_columns)
+    where = {c: "[mask] personal_columns" for c in masked if c.count(".") == 2}
     where |= {c: "[residency] personal_columns" for c in residency_columns}
-    return Declarations(frozenset(tables), frozenset(where), where)
+    hints = frozenset(c for c in masked if c.count(".") != 2)
+    return Declarations(frozenset(tables), frozenset(where), where, hints)
 
 
 def _type_name(column: Column) -> str:
@@ -187,9 +197,11 @@ def holds_values(type_name: str, category: str) -> bool:
 def column_signals(table: Table, column: Column, declared: Declarations) -> list[Signal]:
     """Signals from a column's name, its type and the declarations (no data read)."""
     found: list[Signal] = []
-    key = declared.names_column(table, column.name)
-    if key:
-        found.append(Signal(column.name, DECLARED, f"declared in {key}"))
+    named = declared.names_column(table, column.name)
+    if named:
+        key, strong = named
+        why = f"declared in {key}" if strong else f"masked as personal everywhere ({key})"
+        found.append(Signal(column.name, DECLARED, why, strong))
     match = name_match(column.name, TERMS)
     if match and holds_values(column.type, match.category):
         found.append(Signal(column.name, match.category, match.why, match.strong))
