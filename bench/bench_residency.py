@@ -7,10 +7,10 @@ clients-like table of bench_verify.py is generated identically on both sides. Ti
 
 - detection: names, types and the sampled values and JSON keys of the table
   (verify.residency.table_signals), the part that grows with the number of tables, not rows;
-- row completeness by its own row parity (verify.rows.row_parity): what residency would
-  add if it did not share row parity's verdict;
-- row completeness shared: the second ask of the session cache the residency and row
-  contracts share (a dictionary lookup);
+- row completeness: the table's row parity verdict (verify.buffer_parity.cached_verdict,
+  the first ask of a session: what residency would add if it did not share the verdict);
+- row completeness shared: the second ask, as test_row_parity makes it after residency
+  (a dictionary lookup);
 - the exact count residency runs for a table left on the source (count(*)).
 
 Figures go to stdout and bench/results/residency.json.
@@ -35,10 +35,11 @@ sys.path.insert(0, str(ROOT))
 from bench_verify import CREATE, TABLE  # noqa: E402
 
 from pgcutover.servers import server_pair  # noqa: E402
+from verify.buffer_parity import cached_verdict  # noqa: E402
 from verify.catalog import read_tables  # noqa: E402
 from verify.connect import parse_url, snapshot_connection  # noqa: E402
 from verify.residency import Declarations, table_signals  # noqa: E402
-from verify.rows import TYPED, count_rows, row_parity  # noqa: E402
+from verify.rows import SAMPLE, count_rows  # noqa: E402
 
 
 def _timed(fn: Any) -> tuple[float, Any]:
@@ -56,12 +57,10 @@ def measure(source_url: str, target_url: str, rows: int) -> dict[str, Any]:
     tgt = snapshot_connection(parse_url(target_url), role="target")
     table = next(t for t in read_tables(src, ("public",)) if t.name == TABLE)
     detect_s, signals = _timed(lambda: table_signals(src, table, Declarations()))
-    cache: dict[str, Any] = {}
+    verdicts: dict[Any, Any] = {}  # the session's, as the row_verdicts fixture holds them
 
     def shared() -> Any:
-        if TABLE not in cache:
-            cache[TABLE] = row_parity(src, tgt, table, method=TYPED)
-        return cache[TABLE]
+        return cached_verdict(verdicts, src, tgt, table, limit=SAMPLE).parity
 
     parity_s, parity = _timed(shared)
     shared_s, _ = _timed(shared)

@@ -6,38 +6,39 @@ Assertions stay plain (PYTEST_DONT_REWRITE): a failure reads as the contract's s
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
-from pgcutover.pytest_plugin import Side, sides
-from reports.evidence import Difference, attach_json, explain_failure, key_lookup, label
+from pgcutover.pytest_plugin import Side, personal_columns, sides
+from reports.evidence import Difference, attach_json, explain_failure, key_lookup, label, note
 from verify.buffer_parity import (
+    UnreadableRows,
     buffer_columns,
-    compare_buffer_column,
+    cached_verdict,
     key_columns,
     stream_column,
 )
 from verify.buffers import credential_problems, revive
 from verify.catalog import Column, Table
 from verify.mask import mask_phone_numbers
+from verify.row_report import format_key
+from verify.rows import SAMPLE
 
 BufferColumn = tuple[Table, Column]
 CREDENTIAL_COLUMNS = ("creds",)
-_FOUND = pytest.StashKey[list[BufferColumn]]()
 # A skipped test never runs label(); allure-pytest reads this mark instead.
 _FEATURE = pytest.mark.allure_label("Buffer parity", label_type="feature")
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """One test per source JSON column that holds Buffers: `public.whatsapp_keys.value`."""
+    """One test per source JSON column (any may hold Buffers): `public.whatsapp_keys.value`."""
     wanted = {"buffer_column", "credentials_column"} & set(metafunc.fixturenames)
     if not wanted:
         return
-    if _FOUND not in metafunc.config.stash:  # one detection scan per session, not per test
-        source = sides(metafunc.config)["source"]
-        tables = sorted(source.tables.values(), key=lambda t: t.qualified)
-        metafunc.config.stash[_FOUND] = buffer_columns(source.conn, tables)
-    found = metafunc.config.stash[_FOUND]
-    what = "JSON column holding Baileys Buffers"
+    source = sides(metafunc.config)["source"]
+    found = buffer_columns(sorted(source.tables.values(), key=lambda t: t.qualified))
+    what = "JSON column holding Baileys Buffers"  # none at all, so none holding Buffers
     if "credentials_column" in wanted:
         found = [(t, c) for t, c in found if c.name in CREDENTIAL_COLUMNS]
         what = f"credentials column ({', '.join(CREDENTIAL_COLUMNS)}) holding Buffers"
@@ -48,61 +49,81 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     metafunc.parametrize(wanted.pop(), params)
 
 
-def _key_text(columns: tuple[str, ...], key: tuple[str | None, ...], mask: bool = True) -> str:
-    values = [mask_phone_numbers(str(v)) if mask else str(v) for v in key]
-    if len(columns) == 1:
-        return f"{columns[0]}={values[0]}"
-    return f"({', '.join(columns)})=({', '.join(values)})"
-
-
 def test_buffers_revive_equal(
-    buffer_column: BufferColumn, source: Side, target: Side, mask: bool
+    buffer_column: BufferColumn,
+    source: Side,
+    target: Side,
+    mask: bool,
+    row_verdicts: dict[Any, Any],
+    request: pytest.FixtureRequest,
 ) -> None:
     """Each row's JSON revives (Baileys' reviver) to the same Buffers on both sides: bytes
-    equal whatever the shape, none lost, none turned into a string."""
+    equal whatever the shape, none lost, none turned into a string. Rows whose hashes are
+    equal hold the same JSON; only the others are revived (the bucket pass is row parity's
+    own, one per table and side)."""
     table, column = buffer_column
     where = f"{table.qualified}.{column.name}"
     label(feature="Buffer parity", story=where, severity="blocker")
     assert table.qualified in target.tables, f"{table.qualified} is missing on the target"
     with target.savepoint():
-        parity = compare_buffer_column(source.conn, target.conn, table, column.name)
+        try:
+            verdict = cached_verdict(row_verdicts, source.conn, target.conn, table, limit=SAMPLE)
+        except UnreadableRows as exc:
+            pytest.fail(str(exc), pytrace=False)
+    found = verdict.buffers[column.name]
+    parity = verdict.parity
+    personal = personal_columns(request.config)
+    keys = [
+        format_key(parity.key.columns, k, mask=mask, personal=personal)
+        for k, _ in found.differences
+    ]
     rows = [
-        {"key": _key_text(parity.key_columns, key, mask), "differences": [str(d) for d in found]}
-        for key, found in parity.differences
+        {"key": key, "differences": [str(d) for d in differences]}
+        for key, (_, differences) in zip(keys, found.differences, strict=True)
     ]
     attach_json(
         "buffer parity",
         {
             "column": where,
-            "rows_with_buffers": parity.rows_compared,
-            "rows_differing": parity.rows_differing,
+            "table_rows": {"source": parity.source_rows, "target": parity.target_rows},
+            "rows_differing_by_hash": sum(parity.differences.totals.values()),
+            "rows_with_buffers": found.rows_with_buffers,
+            "rows_reencoded": found.rows_reencoded,
+            "rows_differing": found.rows_differing,
             "rows": rows,
         },
     )
-    first = rows[0] if rows else {"key": "", "differences": []}
-    more = parity.rows_differing - 1
-    if not parity.equal:
+    if found.equal and found.rows_reencoded:
+        note(f"{where}: {found.rows_reencoded} rows re-encoded, same bytes")
+    if not found.equal:
         explain_failure(
             [
-                Difference(
-                    _key_text(parity.key_columns, key, mask),
-                    f"{d.path} ({d.problem})",
-                    d.source,
-                    d.target,
-                )
-                for key, found in parity.differences
-                for d in found
+                Difference(key, f"{d.path} ({d.problem})", d.source, d.target)
+                for key, (_, differences) in zip(keys, found.differences, strict=True)
+                for d in differences
             ],
             [
-                key_lookup(table.schema, table.name, parity.key_columns, key, mask=mask)
-                for key, _ in parity.differences[:1]
+                key_lookup(
+                    table.schema, table.name, parity.key.columns, k, mask=mask, personal=personal
+                )
+                for k, _ in found.differences[:1]
+                if parity.key.columns
             ],
         )
-    assert parity.equal, (
-        f"{where}: {parity.rows_differing} row(s) revive to different Buffers; "
+    first = rows[0] if rows else {"key": "", "differences": []}
+    more = found.rows_differing - 1
+    assert found.equal, (
+        f"{where}: {found.rows_differing} row(s) revive to different Buffers; "
         f"{first['key']} at {'; '.join(first['differences'][:3])}"
         + (f" (+{more} more rows)" if more > 0 else "")
     )
+
+
+def _key_text(columns: tuple[str, ...], key: tuple[str | None, ...], mask: bool = True) -> str:
+    values = [mask_phone_numbers(str(v)) if mask else str(v) for v in key]
+    if len(columns) == 1:
+        return f"{columns[0]}={values[0]}"
+    return f"({', '.join(columns)})=({', '.join(values)})"
 
 
 def test_credentials_shape(

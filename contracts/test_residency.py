@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import psycopg
 import pytest
 
 from pgcutover.config import TOOL_SCHEMA
 from pgcutover.pytest_plugin import Side, allure_dir, settings_of, sides
 from reports.evidence import attach_json, label, mark_accepted
 from reports.facts import RESIDENCY, write_fact
+from verify.buffer_parity import UnreadableRows, cached_verdict
 from verify.catalog import read_tables
 from verify.plan import Plan
 from verify.residency import (
@@ -30,7 +30,7 @@ from verify.residency import (
     detect,
     judge,
 )
-from verify.rows import SAMPLE, count_rows, hash_method, row_parity
+from verify.rows import SAMPLE, count_rows
 
 _PERSONAL = pytest.StashKey[list[PersonalTable]]()
 _RESIDENCY = pytest.mark.allure_label("Residency", label_type="feature")
@@ -66,33 +66,19 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     metafunc.parametrize("personal", found, ids=[p.qualified for p in found])
 
 
-@pytest.fixture(scope="session")
-def parities() -> dict[Any, Any]:
-    """Row parity per table for this session (residency asks only whether it passed)."""
-    return {}
-
-
-def _parity(cache: dict[Any, Any], source: Side, target: Side, personal: PersonalTable) -> Any:
-    if "method" not in cache:
-        cache["method"] = hash_method(source.conn, target.conn)
-    if personal.qualified not in cache:
-        cache[personal.qualified] = row_parity(
-            source.conn, target.conn, personal.table, method=cache["method"], limit=SAMPLE
-        )
-    return cache[personal.qualified]
-
-
 def placement(
     personal: PersonalTable,
     plan: Plan,
     source: Side,
     target: Side,
-    parities: dict[Any, Any],
+    row_verdicts: dict[Any, Any],
     *,
     must_be_empty: bool,
+    limit: int | None,
 ) -> Placement:
     """Where the table is: moved or left behind, on the target, its rows on each side and
-    (when the source is still the reference) whether its row parity passed."""
+    (when the source is still the reference) whether its row parity passed: the verdict
+    test_row_parity reads too, computed once per session (bench/bench_residency.py)."""
     table = personal.table
     moved = table.schema in plan.schemas
     left = plan.left_behind_schema(table.schema)
@@ -106,16 +92,16 @@ def placement(
         )
     try:
         with target.savepoint():  # a failed query rolls back to it; the snapshot stays
-            parity = _parity(parities, source, target, personal)
-    except psycopg.errors.UndefinedColumn as exc:
-        first = str(exc).splitlines()[0]
+            verdict = cached_verdict(row_verdicts, source.conn, target.conn, table, limit=limit)
+    except UnreadableRows as exc:
         return Placement(
             moved=True,
             on_target=True,
             source_rows=count_rows(source.conn, table.schema, table.name),
             parity_equal=False,
-            problem=f"its rows cannot be read there ({first})",
+            problem=str(exc).removeprefix(f"{table.qualified}: "),
         )
+    parity = verdict.parity
     return Placement(
         moved=True,
         on_target=True,
@@ -131,7 +117,7 @@ def test_residency(
     plan: Plan,
     source: Side,
     target: Side,
-    parities: dict[Any, Any],
+    row_verdicts: dict[Any, Any],
     request: pytest.FixtureRequest,
 ) -> None:
     """The table's personal data is on the target, every row (its row parity passed), or it
@@ -142,7 +128,11 @@ def test_residency(
     must_be_empty = settings.source_must_be_empty or request.config.getoption(
         "source_must_be_empty"
     )
-    where = placement(personal, plan, source, target, parities, must_be_empty=must_be_empty)
+    # The limit test_row_parity asks with, so both read one verdict per table.
+    limit = None if request.config.getoption("grace") else SAMPLE
+    where = placement(
+        personal, plan, source, target, row_verdicts, must_be_empty=must_be_empty, limit=limit
+    )
     verdict: Verdict = judge(
         personal,
         where,

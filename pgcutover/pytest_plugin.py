@@ -262,6 +262,13 @@ def target(request: pytest.FixtureRequest) -> Iterator[Side]:
 
 
 @pytest.fixture(scope="session")
+def row_verdicts() -> dict[Any, Any]:
+    """Row-parity verdicts by table for this session: the row and Buffer contracts of a
+    table share one bucket pass per side (verify.buffer_parity.cached_verdict)."""
+    return {}
+
+
+@pytest.fixture(scope="session")
 def plan(request: pytest.FixtureRequest) -> Plan:
     """The plan the copy carried out: what moved, what stayed, roles and owners."""
     return plan_of(request.config)

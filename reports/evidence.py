@@ -44,6 +44,14 @@ def mark_accepted(reason: str) -> None:
     allure.dynamic.description(f"Accepted difference: {reason}")
 
 
+def note(text: str) -> None:
+    """Say something an approver should know about a passing test (a harmless difference,
+    such as re-encoded Buffers): the test's description and an attachment named after it,
+    not a warning (a warning reads as a problem)."""
+    allure.dynamic.description(text)
+    allure.attach(text, name=f"note: {text}", attachment_type=allure.attachment_type.TEXT)
+
+
 def attach_json(name: str, data: Any) -> None:
     """Attach `data` as pretty JSON (already masked and secret-free: callers' duty)."""
     allure.attach(

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 from psycopg import sql
 
@@ -18,7 +20,8 @@ from pgcutover.runner import VerifyOutcome, run_contracts
 from pgcutover.servers import create_database
 from tests.fix_contracts import damage_target as on_target
 from tests.fix_servers import Servers, drop_database, unique_name
-from verify.connect import Endpoint
+from verify.catalog import Table, read_tables
+from verify.connect import Endpoint, snapshot_connection
 
 Statement = sql.Composable | str
 FaultRun = Callable[..., VerifyOutcome]
@@ -34,12 +37,18 @@ def fault_run(
     migrated_target_template: Endpoint,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[FaultRun]:
-    """Call with (name, *statements[, pytest_args=...]): the contracts' outcome on a target
-    clone damaged by `statements` (computed once per name in this worker)."""
+    """Call with (name, *statements[, pytest_args=..., on_source=...]): the contracts' outcome
+    on a target clone damaged by `statements`, the source clone first given `on_source`
+    (values the demo lacks, such as a NaN), computed once per name in this worker."""
     done: dict[str, VerifyOutcome] = {}
     made: list[tuple[Endpoint, str]] = []
 
-    def run(name: str, *statements: Statement, pytest_args: tuple[str, ...] = ()) -> VerifyOutcome:
+    def run(
+        name: str,
+        *statements: Statement,
+        pytest_args: tuple[str, ...] = (),
+        on_source: tuple[Statement, ...] = (),
+    ) -> VerifyOutcome:
         if name not in done:
             source = create_database(
                 servers.source, unique_name("src"), template=demo_source_template.dbname
@@ -49,6 +58,8 @@ def fault_run(
             )
             made.extend([(servers.source, source.dbname), (servers.target, target.dbname)])
             on_target(target, *statements)
+            if on_source:
+                on_target(source, *on_source)
             report = tmp_path_factory.mktemp(f"faults-{name}")
             done[name] = run_contracts(
                 source.url, target.url, report, pytest_args=list(pytest_args)
@@ -65,13 +76,32 @@ def data_failures(outcome: VerifyOutcome) -> set[str]:
     return {f.name for f in outcome.verdict.failures if f.name.startswith(DATA_FAMILIES)}
 
 
-def evidence(outcome: VerifyOutcome, test_id: str, attachment: str) -> Any:
-    """The JSON attachment `attachment` of contract `test_id` in the run's allure-results."""
+def evidence_text(outcome: VerifyOutcome, test_id: str, attachment: str) -> str:
+    """The text of the first attachment of contract `test_id` whose name starts with
+    `attachment`, in the run's allure-results."""
     for path in Path(outcome.alluredir).glob("*-result.json"):
         result = json.loads(path.read_text(encoding="utf-8"))
         if result.get("name") != test_id:
             continue
         for item in result.get("attachments", []):
-            if item.get("name") == attachment:
-                return json.loads((outcome.alluredir / item["source"]).read_text("utf-8"))
+            if item.get("name", "").startswith(attachment):
+                return (outcome.alluredir / item["source"]).read_text("utf-8")
     raise LookupError(f"no attachment {attachment!r} for {test_id}")
+
+
+def evidence(outcome: VerifyOutcome, test_id: str, attachment: str) -> Any:
+    """The JSON attachment `attachment` of contract `test_id` in the run's allure-results."""
+    return json.loads(evidence_text(outcome, test_id, attachment))
+
+
+@contextmanager
+def snapshot_pair(
+    source: Endpoint, target: Endpoint
+) -> Iterator[tuple[psycopg.Connection[Any], psycopg.Connection[Any], dict[str, Table]]]:
+    """Both sides read-only, canonical, each in one REPEATABLE READ snapshot; source tables."""
+    with (
+        snapshot_connection(source, role="source") as src,
+        snapshot_connection(target, role="target") as tgt,
+    ):
+        tables = {t.qualified: t for t in read_tables(src, ("auth", "public"))}
+        yield src, tgt, tables

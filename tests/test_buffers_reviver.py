@@ -10,11 +10,14 @@ from typing import Any
 import pytest
 
 from verify.buffers import (
+    JsonNumber,
     Unrevivable,
     buffer_differences,
     credential_problems,
     decode_base64_like_node,
+    parse_json,
     revive,
+    same_json,
 )
 
 B64 = {"type": "Buffer", "data": "AAEC/w=="}
@@ -206,3 +209,35 @@ def test_reviver_matches_node_over_a_corpus_of_edge_cases() -> None:
             assert node_value == {"$error": True}, text
         else:
             assert _encode(ours) == _encode(node_value), text
+
+
+@pytest.mark.parametrize("text", CORPUS)
+def test_numbers_kept_as_text_revive_as_javascript_numbers(text: str) -> None:
+    # Row parity parses JSON with numbers as JsonNumber (a float that keeps its text): the
+    # reviver must give what it gives for plain numbers, as Node would.
+    assert same_json(revive(parse_json(text)), revive(json.loads(text)))
+
+
+def test_json_numbers_compare_by_their_text() -> None:
+    number = parse_json("1.10")
+    assert isinstance(number, JsonNumber) and number == 1.1 and number.text == "1.10"
+    assert not same_json(parse_json("[1.10]"), parse_json("[1.1]"))
+    assert same_json(parse_json('{"a": 1, "b": 2}'), parse_json('{"b": 2, "a": 1}'))
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        (B64, LIST, True),
+        (B64, LEGACY, True),
+        ({"type": "Buffer", "data": "AAEC_w"}, LIST, True),  # unpadded, URL-safe
+        (B64, {"type": "Buffer", "data": [0, 1, 2, 254]}, False),  # a changed byte
+        (B64, "AAEC/w==", False),  # a Buffer turned into its base64 string
+        ({"k": B64}, {}, False),  # a lost Buffer
+        # Node throws on both: the same when written alike (key order aside), else not.
+        ({"type": "Buffer", "data": 5}, {"data": 5, "type": "Buffer"}, True),
+        ({"type": "Buffer", "data": 5}, {"type": "Buffer", "data": 5.0}, False),
+    ],
+)
+def test_same_json_is_same_bytes_in_the_same_surrounding_json(a: Any, b: Any, same: bool) -> None:
+    assert same_json(revive(parse_json(json.dumps(a))), revive(parse_json(json.dumps(b)))) is same

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from datetime import timedelta
-from typing import Any
 
 import psycopg
 import pytest
 
 from pgcutover.errors import NoPrimaryKey
-from tests.fix_data_faults import on_target
-from verify.catalog import Table, read_tables
-from verify.connect import Endpoint, snapshot_connection, use_canonical_settings
+from tests.fix_data_faults import on_target, snapshot_pair
+from verify.catalog import Column, Table
+from verify.connect import Endpoint, use_canonical_settings
 from verify.row_report import live_recheck
 from verify.rows import (
     MD5,
@@ -22,24 +19,11 @@ from verify.rows import (
     bucket_count,
     diff_keys,
     hash_method,
-    hashes_by_value,
+    hash_terms,
     leaf_size,
     parse_grace,
     row_parity,
 )
-
-
-@contextmanager
-def snapshot_pair(
-    source: Endpoint, target: Endpoint
-) -> Iterator[tuple[psycopg.Connection[Any], psycopg.Connection[Any], dict[str, Table]]]:
-    """Both sides read-only, canonical, each in one REPEATABLE READ snapshot; source tables."""
-    with (
-        snapshot_connection(source, role="source") as src,
-        snapshot_connection(target, role="target") as tgt,
-    ):
-        tables = {t.qualified: t for t in read_tables(src, ("auth", "public"))}
-        yield src, tgt, tables
 
 
 def test_diff_keys_names_missing_extra_and_changed_composite_text_keys(
@@ -133,25 +117,26 @@ def test_parse_grace_reads_durations_and_rejects_nonsense() -> None:
 
 
 @pytest.mark.parametrize(
-    ("type_name", "by_value"),
+    ("type_name", "terms"),
     [
-        ("bigint", True),
-        ("numeric(10,2)", True),
-        ("numeric", False),
-        ("jsonb", False),
-        ("json", False),
-        ("text[]", True),
-        ("numeric[]", False),
-        ("public.booking_status", False),
-        ("interval", False),
-        ("character varying(64)", True),
-        ("timestamp(3) with time zone", True),
+        ("integer", ['"v"']),
+        ("bigint", ['int8send("v")']),
+        ("numeric(10,2)", ['numeric_send("v")']),
+        ("numeric", ['numeric_send("v")']),
+        ("character varying(64)", ['"v" COLLATE "C"']),
+        ("timestamp(3) with time zone", ['timestamptz_send("v")']),
+        ("double precision", ['"v"', 'CASE WHEN "v" = 0 THEN "v"::text END']),
+        ("bpchar", ['textin(bpcharout("v")) COLLATE "C"']),
+        ("text[]", ['"v"::text COLLATE "C"']),
+        ("jsonb", ['"v"::text COLLATE "C"']),
+        ("public.booking_status", ['"v"::text COLLATE "C"']),
     ],
 )
-def test_only_types_whose_equality_is_their_data_hash_by_value(
-    type_name: str, by_value: bool
+def test_each_type_enters_the_row_hash_by_a_form_that_keeps_all_its_data(
+    type_name: str, terms: list[str]
 ) -> None:
-    assert hashes_by_value(type_name) is by_value
+    column = Column("v", type_name, False, "", "", 1)
+    assert [t.as_string() for t in hash_terms(column)] == terms
 
 
 def test_buckets_hold_about_a_thousand_rows_and_are_never_few() -> None:

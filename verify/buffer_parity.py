@@ -1,9 +1,13 @@
-"""Buffer parity in the database: find JSON columns holding Baileys Buffers, compare revived.
+"""Baileys Buffers in row parity: differing rows judged as the application revives them.
 
-Both sides stream (key, JSON) of the rows that hold a Buffer wrapper, ordered by the key's
-text under the "C" collation (byte order, the same on every server and in Python), and are
-merged row by row: memory stays flat. A key seen on one side only (its row lost every Buffer
-on the other side, or is missing there) is looked up on the other side in one batch.
+Row parity's bucket pass finds the keys whose row hashes differ; only those rows reach
+Python. A `BufferJudge` fetches their JSON columns from both sides (a thousand keys a query)
+and revives them as Baileys 6.x does: a row whose only difference is how its Buffers are
+written (base64 or byte array, the legacy wrapper, unpadded or URL-safe base64) holds the
+same data and is re-encoded, not changed; every other difference stays a change. On the
+way it records, per JSON column, which rows' Buffers differ and where (a changed byte, a
+lost Buffer, a Buffer turned into a string), which is what buffer parity reports. So
+identical tables cost row parity's one pass per side and nothing more.
 """
 
 from __future__ import annotations
@@ -12,14 +16,37 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import psycopg
 from psycopg import sql
 
-from verify.buffers import BufferDifference, buffer_differences, revive
+from verify.buffers import (
+    BufferDifference,
+    buffer_differences,
+    holds_buffer,
+    parse_json,
+    revive,
+    same_json,
+)
 from verify.catalog import Column, Table
-from verify.rows import Conn, row_key
+from verify.rows import (
+    CHANGED,
+    EXTRA,
+    MISSING,
+    REENCODED,
+    SAMPLE,
+    Conn,
+    Event,
+    HashPlan,
+    Key,
+    RowParity,
+    both,
+    compare_rows,
+    hash_method,
+    hash_plan,
+    row_key,
+    values_by_keys,
+)
 
-# Any object Baileys' reviver would turn into a Buffer, at any depth.
-BUFFER_PATH = 'strict $.** ? (@.type == "Buffer" || @.buffer == true)'
 TextKey = tuple[str | None, ...]
 
 
@@ -28,128 +55,31 @@ def json_columns(table: Table) -> list[Column]:
     return [c for c in table.columns if c.type in ("json", "jsonb")]
 
 
-def _as_jsonb(column: str) -> sql.Composable:
-    return sql.SQL("{}::jsonb").format(sql.Identifier(column))
+def buffer_columns(tables: list[Table]) -> list[tuple[Table, Column]]:
+    """(table, column) of every row-holding table's JSON column: each may hold Buffers.
 
-
-def holds_buffers(conn: Conn, table: Table, column: str) -> bool:
-    """Whether any row's `column` holds a Buffer wrapper (stops at the first one)."""
-    query = sql.SQL("SELECT EXISTS (SELECT 1 FROM {} WHERE jsonb_path_exists({}, %s))").format(
-        sql.Identifier(table.schema, table.name), _as_jsonb(column)
-    )
-    row = conn.execute(query, (BUFFER_PATH,)).fetchone()
-    return bool(row and row[0])
-
-
-def buffer_columns(conn: Conn, tables: list[Table]) -> list[tuple[Table, Column]]:
-    """(table, column) of every row-holding table's JSON column that holds Buffers."""
-    return [
-        (table, column)
-        for table in tables
-        if table.holds_rows
-        for column in json_columns(table)
-        if holds_buffers(conn, table, column.name)
-    ]
-
-
-def key_columns(conn: Conn, table: Table, column: str) -> tuple[str, ...]:
-    """The row key; for a keyless table every other column (rows then pair up in order)."""
-    key = row_key(conn, table)
-    return key.columns or tuple(c.name for c in table.columns if c.name != column)
-
-
-def _order(key: TextKey) -> tuple[tuple[bool, str], ...]:
-    # The server's ORDER BY text COLLATE "C" ASC (NULLS LAST), as Python sees it.
-    return tuple((v is None, v or "") for v in key)
-
-
-def _key_text(keys: tuple[str, ...]) -> list[sql.Composable]:
-    return [sql.SQL('{}::text COLLATE "C"').format(sql.Identifier(k)) for k in keys]
-
-
-def stream_with_buffers(
-    conn: Conn, table: Table, column: str, keys: tuple[str, ...]
-) -> Iterator[tuple[TextKey, Any]]:
-    """(key as text, parsed JSON) of the rows whose `column` holds a Buffer, in key order."""
-    key_text = sql.SQL(", ").join(_key_text(keys))
-    query = sql.SQL(
-        "SELECT {}, {} FROM {} WHERE jsonb_path_exists({}, %s) ORDER BY {}, {}::text"
-    ).format(
-        key_text,
-        _as_jsonb(column),
-        sql.Identifier(table.schema, table.name),
-        _as_jsonb(column),
-        key_text,
-        sql.Identifier(column),
-    )
-    width = len(keys)
-    with conn.cursor() as cur:
-        for row in cur.stream(query, (BUFFER_PATH,), size=500):
-            yield tuple(row[:width]), row[width]
-
-
-def fetch_by_keys(
-    conn: Conn, table: Table, column: str, keys: tuple[str, ...], wanted: list[TextKey]
-) -> dict[TextKey, Any]:
-    """`column` of the rows with these text keys (one scan, however many keys)."""
-    if not wanted:
-        return {}
-    width = len(keys)
-    arrays = sql.SQL(", ").join([sql.SQL("%s::text[]")] * width)
-    names = sql.SQL(", ").join(sql.Identifier(f"k{i}") for i in range(width))
-    matches = sql.SQL(" AND ").join(
-        sql.SQL("{} IS NOT DISTINCT FROM w.{}").format(expr, sql.Identifier(f"k{i}"))
-        for i, expr in enumerate(_key_text(keys))
-    )
-    query = sql.SQL("SELECT {}, {} FROM {} AS t JOIN unnest({}) AS w({}) ON {}").format(
-        sql.SQL(", ").join(_key_text(keys)),
-        _as_jsonb(column),
-        sql.Identifier(table.schema, table.name),
-        arrays,
-        names,
-        matches,
-    )
-    params = [[k[i] for k in wanted] for i in range(width)]
-    return {tuple(r[:width]): r[width] for r in conn.execute(query, params)}
-
-
-def merge_by_key(
-    source: Iterator[tuple[TextKey, Any]], target: Iterator[tuple[TextKey, Any]]
-) -> Iterator[tuple[TextKey, Any, Any]]:
-    """(key, source value or None, target value or None) over two key-ordered streams;
-    a key seen on one side only comes with None for the other (to be looked up)."""
-    s, t = next(source, None), next(target, None)
-    while s is not None or t is not None:
-        if t is None or (s is not None and _order(s[0]) < _order(t[0])):
-            assert s is not None
-            yield s[0], s[1], None
-            s = next(source, None)
-        elif s is None or _order(t[0]) < _order(s[0]):
-            yield t[0], None, t[1]
-            t = next(target, None)
-        else:
-            yield s[0], s[1], t[1]
-            s, t = next(source, None), next(target, None)
+    From the catalog, not by looking: finding out that a column holds no Buffer wrapper
+    takes a scan of every row (1 to 4 s a million rows, more than the table's row parity),
+    and whatever it holds, its Buffers are judged in the rows whose hashes differ."""
+    return [(t, c) for t in tables if t.holds_rows for c in json_columns(t)]
 
 
 @dataclass
-class BufferParity:
-    """One column's verdict: rows compared, and the differing rows with their paths."""
+class ColumnBuffers:
+    """One JSON column's Buffers over the rows whose hashes differ."""
 
-    column: str
-    key_columns: tuple[str, ...]
-    rows_compared: int = 0
-    rows_differing: int = 0
-    differences: list[tuple[TextKey, list[BufferDifference]]] = field(default_factory=list)
-    limit: int = 100
+    column: str  # schema.table.column
+    limit: int | None = SAMPLE
+    rows_with_buffers: int = 0  # of the rows whose hashes differ, those holding a Buffer here
+    rows_reencoded: int = 0  # same bytes, other shape
+    rows_differing: int = 0  # some Buffer revives differently (or its row is missing)
+    differences: list[tuple[Key, list[BufferDifference]]] = field(default_factory=list)
 
-    def add(self, key: TextKey, found: list[BufferDifference]) -> None:
-        """Count one row; keep its differences while under the limit."""
-        self.rows_compared += 1
-        if found:
-            self.rows_differing += 1
-            if len(self.differences) < self.limit:
-                self.differences.append((key, found))
+    def add(self, key: Key, found: list[BufferDifference]) -> None:
+        """Count one row whose Buffers differ; keep it while under the limit."""
+        self.rows_differing += 1
+        if self.limit is None or len(self.differences) < self.limit:
+            self.differences.append((key, found))
 
     @property
     def equal(self) -> bool:
@@ -157,55 +87,149 @@ class BufferParity:
         return self.rows_differing == 0
 
 
-_ABSENT_ROW: dict[str, Any] = {}
+def _revived(text: str | None) -> Any:
+    return None if text is None else revive(parse_json(text))
 
 
-def compare_buffer_column(
-    source: Conn, target: Conn, table: Table, column: str, *, limit: int = 100
-) -> BufferParity:
-    """Compare, row by row, what Baileys would revive from `column` on both sides."""
-    keys = key_columns(source, table, column)
-    result = BufferParity(f"{table.qualified}.{column}", keys, limit=limit)
-    only_source: list[TextKey] = []
-    only_target: list[TextKey] = []
-    pending: dict[TextKey, tuple[Any, Any]] = {}
-    streams = merge_by_key(
-        stream_with_buffers(source, table, column, keys),
-        stream_with_buffers(target, table, column, keys),
-    )
-    for key, src, tgt in streams:
-        if src is not None and tgt is not None:
-            result.add(key, buffer_differences(revive(src), revive(tgt)))
-        elif src is not None:
-            only_source.append(key)
-            pending[key] = (src, None)
-        else:
-            only_target.append(key)
-            pending[key] = (None, tgt)
-    found_on_target = fetch_by_keys(target, table, column, keys, only_source)
-    found_on_source = fetch_by_keys(source, table, column, keys, only_target)
-    for key in sorted(pending, key=_order):
-        src, tgt = pending[key]
-        if src is None:
-            src = found_on_source.get(key, _ABSENT_ROW)
-        else:
-            tgt = found_on_target.get(key, _ABSENT_ROW)
-        if src is _ABSENT_ROW or tgt is _ABSENT_ROW:
-            side = "target" if tgt is _ABSENT_ROW else "source"
-            lost = BufferDifference("$", f"row missing on the {side}", "row", "absent")
-            result.add(key, [lost])
-            continue
-        result.add(key, buffer_differences(revive(src), revive(tgt)))
-    return result
+@dataclass
+class BufferJudge:
+    """Reclassifies row parity's differences by what Baileys revives (see module docstring)."""
+
+    source: Conn
+    target: Conn
+    plan: HashPlan
+    columns: dict[str, ColumnBuffers]
+
+    def __call__(self, batch: list[Event]) -> list[Event]:
+        """The batch with re-encoded rows marked so; Buffer differences recorded per column."""
+        if self.plan.key.keyless:  # the key is the row itself, as JSON
+            for kind, key in batch:
+                row = key[0] if isinstance(key[0], dict) else {}
+                self._row_alone(kind, {n: revive(row.get(n)) for n in self.columns}, key)
+            return batch
+        keys = {kind: [k for c, k in batch if c == kind] for kind in (MISSING, EXTRA, CHANGED)}
+        names = list(self.columns)
+        others = [c.name for c in self.plan.table.columns if c.name not in self.columns]
+        select: list[sql.Composable] = [
+            self.plan.columns_hash(others) if others else sql.Literal(0),
+            *(sql.SQL("{}::text").format(sql.Identifier(name)) for name in names),
+        ]
+        src, tgt = both(
+            lambda: values_by_keys(self.source, self.plan, select, keys[MISSING] + keys[CHANGED]),
+            lambda: values_by_keys(self.target, self.plan, select, keys[EXTRA] + keys[CHANGED]),
+        )
+        for kind, side in ((MISSING, src), (EXTRA, tgt)):
+            for key in keys[kind]:
+                texts_of_row = side.get(key, (None,) * (len(names) + 1))[1:]
+                self._row_alone(
+                    kind, dict(zip(names, map(_revived, texts_of_row), strict=True)), key
+                )
+        judged = [(kind, key) for kind, key in batch if kind != CHANGED]
+        for key in keys[CHANGED]:
+            judged.append((self._changed(key, src.get(key), tgt.get(key)), key))
+        return judged
+
+    def _row_alone(self, kind: str, revived: dict[str, Any], key: Key) -> None:
+        """A row on one side only: the Buffers it holds are lost on the other side."""
+        side = "target" if kind == MISSING else "source"
+        lost = BufferDifference("$", f"row missing on the {side}", "row", "absent")
+        for name, found in self.columns.items():
+            if holds_buffer(revived.get(name)):
+                found.rows_with_buffers += 1
+                found.add(key, [lost])
+
+    def _changed(self, key: Key, src: tuple[Any, ...] | None, tgt: tuple[Any, ...] | None) -> str:
+        """CHANGED or REENCODED for one key present on both sides."""
+        if src is None or tgt is None:
+            return CHANGED
+        changed = src[0] != tgt[0]  # the columns other than JSON
+        reencoded = False
+        for found, a_text, b_text in zip(self.columns.values(), src[1:], tgt[1:], strict=True):
+            if a_text == b_text:
+                continue
+            a, b = _revived(a_text), _revived(b_text)
+            if not (holds_buffer(a) or holds_buffer(b)):
+                changed = True
+                continue
+            found.rows_with_buffers += 1
+            if same_json(a, b):
+                found.rows_reencoded += 1
+                reencoded = True
+            else:
+                changed = True
+                differences = buffer_differences(a, b)
+                if differences:
+                    found.add(key, differences)
+        return REENCODED if reencoded and not changed else CHANGED
+
+
+@dataclass(frozen=True)
+class TableVerdict:
+    """Row parity of one table with Buffer semantics, and each JSON column's Buffers."""
+
+    parity: RowParity
+    buffers: dict[str, ColumnBuffers]
+
+    def reencoded_columns(self) -> dict[str, int]:
+        """Columns with re-encoded Buffers (same bytes, another shape) and their rows."""
+        return {n: b.rows_reencoded for n, b in self.buffers.items() if b.rows_reencoded}
+
+
+def table_verdict(
+    source: Conn, target: Conn, table: Table, *, method: str, limit: int | None = SAMPLE
+) -> TableVerdict:
+    """Row parity of `table` where JSON columns are judged as Baileys revives them."""
+    plan = hash_plan(source, table, method)
+    buffers = {
+        c.name: ColumnBuffers(f"{table.qualified}.{c.name}", limit) for c in json_columns(table)
+    }
+    judge = BufferJudge(source, target, plan, buffers) if buffers else None
+    return TableVerdict(compare_rows(source, target, plan, limit=limit, judge=judge), buffers)
+
+
+class UnreadableRows(Exception):
+    """The target's table lacks a column the source's has, or holds it as another type: its
+    rows cannot be hashed the source's way."""
+
+
+def cached_verdict(
+    cache: dict[Any, Any], source: Conn, target: Conn, table: Table, *, limit: int | None
+) -> TableVerdict:
+    """`table_verdict` once per table (and limit) for a session: row parity and Buffer
+    parity of a table share one pass per side. The hash method is probed once too."""
+    if "method" not in cache:
+        cache["method"] = hash_method(source, target)
+    key = (table.qualified, limit)
+    if key not in cache:
+        try:
+            cache[key] = table_verdict(source, target, table, method=cache["method"], limit=limit)
+        except (psycopg.errors.UndefinedColumn, psycopg.errors.UndefinedFunction) as exc:
+            # A column missing on the target, or of another type than the source's (its
+            # hash form does not apply): the schema contracts say which; this names the table.
+            first = str(exc).splitlines()[0]
+            raise UnreadableRows(
+                f"{table.qualified}: cannot read the target's rows ({first})"
+            ) from None
+    verdict: TableVerdict = cache[key]
+    return verdict
+
+
+# --- credentials: read whole (one row per tenant) -------------------------------------
+def key_columns(conn: Conn, table: Table, column: str) -> tuple[str, ...]:
+    """The row key; for a keyless table every other column."""
+    key = row_key(conn, table)
+    return key.columns or tuple(c.name for c in table.columns if c.name != column)
 
 
 def stream_column(
     conn: Conn, table: Table, column: str, keys: tuple[str, ...]
 ) -> Iterator[tuple[TextKey, Any]]:
     """(key as text, parsed JSON) of every row, in key order (for shape checks)."""
-    key_text = sql.SQL(", ").join(_key_text(keys))
-    query = sql.SQL("SELECT {}, {} FROM {} ORDER BY {}").format(
-        key_text, _as_jsonb(column), sql.Identifier(table.schema, table.name), key_text
+    key_text = sql.SQL(", ").join(
+        sql.SQL('{}::text COLLATE "C"').format(sql.Identifier(k)) for k in keys
+    )
+    query = sql.SQL("SELECT {}, {}::jsonb FROM {} ORDER BY {}").format(
+        key_text, sql.Identifier(column), sql.Identifier(table.schema, table.name), key_text
     )
     width = len(keys)
     with conn.cursor() as cur:

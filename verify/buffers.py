@@ -17,11 +17,16 @@ reviver does defines what "the same key" means, so `revive` mirrors it rule for 
 
 Strings are never equal to Buffers, even of the same bytes: much real key material is
 plain base64 text (session records, advSecretKey) and must stay text.
+
+Row parity judges stored JSON this way (`same_json` over revived values, numbers compared
+by their text as everywhere in row parity): two values are the same when Baileys would
+revive the same bytes inside the same surrounding JSON.
 """
 
 from __future__ import annotations
 
 import base64
+import json
 import math
 import re
 from collections.abc import Iterator
@@ -31,6 +36,23 @@ from typing import Any
 _ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 _SIXBITS = {ord(c): i for i, c in enumerate(_ALPHABET)} | {ord("-"): 62, ord("_"): 63}
 _CANONICAL = re.compile(r"(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?")
+
+
+class JsonNumber(float):
+    """A JSON number: JavaScript's double for the reviver, its text for comparisons (1.10
+    is not 1.1 in the stored data, though JavaScript reads both as the same number)."""
+
+    text: str
+
+    def __new__(cls, text: str) -> JsonNumber:
+        number = super().__new__(cls, text)  # 1e400 is inf, as in JavaScript
+        number.text = text
+        return number
+
+
+def parse_json(text: str) -> Any:
+    """JSON text as Python values, numbers as `JsonNumber`."""
+    return json.loads(text, parse_float=JsonNumber, parse_int=JsonNumber)
 
 
 @dataclass(frozen=True)
@@ -212,9 +234,12 @@ def revive(value: Any) -> Any:
 
 
 def _strict_equal(a: Any, b: Any) -> bool:
-    """JavaScript's view of equal JSON values: no bool/number mixing, strings are strings."""
+    """JavaScript's view of equal JSON values (no bool/number mixing, strings are strings),
+    with parsed JSON numbers compared by their text."""
     if isinstance(a, bool) or isinstance(b, bool):
         return type(a) is type(b) and a == b
+    if isinstance(a, JsonNumber) and isinstance(b, JsonNumber):
+        return a.text == b.text
     if isinstance(a, (int, float)) and isinstance(b, (int, float)):
         return _to_float(a) == _to_float(b)
     if isinstance(a, dict) and isinstance(b, dict):
@@ -222,6 +247,20 @@ def _strict_equal(a: Any, b: Any) -> bool:
     if isinstance(a, list) and isinstance(b, list):
         return len(a) == len(b) and all(_strict_equal(x, y) for x, y in zip(a, b, strict=True))
     return type(a) is type(b) and a == b
+
+
+def same_json(a: Any, b: Any) -> bool:
+    """Whether two revived values are the same data: the same bytes for every Buffer, the
+    same surrounding JSON (numbers by their text, object keys in any order)."""
+    if isinstance(a, bytes) or isinstance(b, bytes):
+        return isinstance(a, bytes) and isinstance(b, bytes) and a == b
+    if isinstance(a, Unrevivable) or isinstance(b, Unrevivable):
+        return bool(a == b)
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same_json(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(same_json(x, y) for x, y in zip(a, b, strict=True))
+    return _strict_equal(a, b)
 
 
 def holds_buffer(value: Any) -> bool:

@@ -34,6 +34,8 @@ CANONICAL_SETTINGS: dict[str, str] = {
     "IntervalStyle": "postgres",
     "extra_float_digits": "3",
     "bytea_output": "hex",
+    # money prints by the session's locale: one fixed locale on both sides.
+    "lc_monetary": "C",
     "search_path": "",
 }
 

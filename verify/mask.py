@@ -176,15 +176,17 @@ def _digest(data: bytes) -> str:
 
 
 def redact_secrets(value: Any) -> Any:
-    """`value` (parsed JSON) with Buffer wrappers and long base64 strings replaced by their
-    size and a sha256 prefix."""
+    """`value` (parsed JSON, revived or not) with Buffers (wrappers or bytes) and long base64
+    strings replaced by their size and a sha256 prefix."""
     from verify.buffers import is_buffer_wrapper, revive
 
+    if isinstance(value, bytes):
+        return {"Buffer": f"{len(value)} bytes, sha256 {_digest(value)}"}
     if isinstance(value, dict):
         if is_buffer_wrapper(value):
             revived = revive(value)
             if isinstance(revived, bytes):
-                return {"Buffer": f"{len(revived)} bytes, sha256 {_digest(revived)}"}
+                return redact_secrets(revived)
         return {k: redact_secrets(v) for k, v in value.items()}
     if isinstance(value, list):
         return [redact_secrets(v) for v in value]

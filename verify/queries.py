@@ -24,6 +24,7 @@ import psycopg
 
 from pgcutover.config import Config
 from pgcutover.errors import NoQueries
+from verify.buffers import holds_buffer, revive, same_json
 from verify.catalog import fetch_all
 from verify.mask import is_personal, mask_value
 
@@ -147,7 +148,14 @@ def _close(a: Any, b: Any, tolerance: float) -> bool:
         if math.isnan(a) or math.isnan(b):
             return math.isnan(a) and math.isnan(b)
         return math.isclose(a, b, rel_tol=tolerance, abs_tol=tolerance)
-    return bool(a == b and type(a) is type(b))
+    if a == b and type(a) is type(b):
+        return True
+    if isinstance(a, (dict, list)) and isinstance(b, (dict, list)):
+        # JSON holding Baileys Buffers: the application reads the bytes, whatever the shape.
+        revived_a, revived_b = revive(a), revive(b)
+        if holds_buffer(revived_a) or holds_buffer(revived_b):
+            return same_json(revived_a, revived_b)
+    return False
 
 
 def _sort_key(row: tuple[Any, ...]) -> tuple[str, ...]:

@@ -2,8 +2,10 @@
 
 Evidence holds the counts, the first keys of each kind of difference with the exact totals,
 and for changed keys a deepdiff of the two rows over canonical text (personal data masked).
-JSON columns are compared parsed, with numbers kept as their text, so a path names the
-field that differs and 1.10 stays different from 1.1.
+JSON columns are compared parsed and revived as Baileys does (verify.buffers), numbers kept
+as their text, so a path names the field or Buffer that differs and 1.10 stays different
+from 1.1. A message always names the column: when the parsed forms hide a difference (json
+text that parses alike), the column whose text differs is named.
 """
 
 from __future__ import annotations
@@ -14,12 +16,17 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
+from verify.buffers import JsonNumber, Unrevivable, parse_json, revive
 from verify.catalog import Table
 from verify.connect import Endpoint, connect
 from verify.diff import deep_difference
 from verify.mask import is_personal, mask_phone_numbers, mask_row, mask_value, redact_secrets
 from verify.rows import (
+    CHANGED,
+    EXTRA,
     MD5,
+    MISSING,
+    REENCODED,
     Conn,
     Differences,
     Key,
@@ -34,20 +41,33 @@ SHOWN_IN_MESSAGE = 3
 CHANGED_WITH_ROWS = 100
 
 
-class JsonNumber(str):
-    """A JSON number kept as its text (1.10 is not 1.1)."""
+class JsonText(str):
+    """A JSON number in evidence, kept as its text (1.10 is not 1.1, nor the string "1.10")."""
 
 
 def _json_columns(table: Table) -> set[str]:
     return {c.name for c in table.columns if c.type in ("json", "jsonb")}
 
 
+def evidence_json(value: Any) -> Any:
+    """A revived JSON value as evidence: numbers as their text, Buffers and base64 secrets
+    as size and digest (key material never reaches evidence)."""
+    if isinstance(value, JsonNumber):
+        return JsonText(value.text)
+    if isinstance(value, Unrevivable):
+        return {"unrevivable Buffer": evidence_json(value.original)}
+    if isinstance(value, dict):
+        return {k: evidence_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [evidence_json(v) for v in value]
+    return redact_secrets(value)
+
+
 def _parsed(row: dict[str, Any], json_columns: set[str]) -> dict[str, Any]:
     out = dict(row)
     for name in json_columns & row.keys():
         if isinstance(row[name], str):
-            parsed = json.loads(row[name], parse_float=JsonNumber, parse_int=JsonNumber)
-            out[name] = redact_secrets(parsed)  # key material never reaches evidence
+            out[name] = evidence_json(revive(parse_json(row[name])))
     return out
 
 
@@ -69,13 +89,25 @@ def format_key(columns: tuple[str, ...], key: Key, *, mask: bool, personal: Iter
 
 
 def changed_paths(source_row: dict[str, Any], target_row: dict[str, Any]) -> list[str]:
-    """Where two rows differ: column names, with a JSON path inside json columns."""
+    """Where two rows differ: column names, with a JSON path inside json columns (a Buffer's
+    path ends at the Buffer)."""
     diff = deep_difference(source_row, target_row)
     paths: set[str] = set()
     for changes in diff.values():
         for path in changes:
-            paths.add(str(path).removeprefix("root['").replace("']", "", 1))
+            column_path = str(path).removeprefix("root['").replace("']", "", 1)
+            paths.add(column_path.removesuffix("['Buffer']"))
     return sorted(paths)
+
+
+def _paths_or_columns(
+    a: dict[str, Any], b: dict[str, Any], raw_a: dict[str, Any], raw_b: dict[str, Any]
+) -> list[str]:
+    """changed_paths, or when the shown forms hide the difference (JSON text that parses
+    alike), the columns whose text differs: a change is always named."""
+    return changed_paths(a, b) or sorted(
+        name for name in raw_a.keys() | raw_b.keys() if raw_a.get(name) != raw_b.get(name)
+    )
 
 
 @dataclass(frozen=True)
@@ -94,8 +126,10 @@ def parity_report(
     *,
     mask: bool = True,
     personal: Iterable[str] = (),
+    reencoded: dict[str, int] | None = None,
 ) -> ParityReport:
-    """Message and evidence for `parity` (rows of changed keys are fetched from both sides)."""
+    """Message and evidence for `parity` (rows of changed keys are fetched from both sides);
+    `reencoded` names the columns whose Buffers were only re-encoded, with their rows."""
     personal = tuple(personal)
     found = parity.differences
     columns = parity.key.columns
@@ -106,9 +140,9 @@ def parity_report(
     json_columns = _json_columns(table)
     changes = []
     for key in changed:
-        a = _parsed(src_rows.get(key, {}), json_columns)
-        b = _parsed(tgt_rows.get(key, {}), json_columns)
-        paths = changed_paths(a, b)
+        raw_a, raw_b = src_rows.get(key, {}), tgt_rows.get(key, {})
+        a, b = _parsed(raw_a, json_columns), _parsed(raw_b, json_columns)
+        paths = _paths_or_columns(a, b, raw_a, raw_b)
         if mask:
             a, b = mask_row(a, personal), mask_row(b, personal)
         shown = set(changed_paths(a, b))
@@ -132,17 +166,38 @@ def parity_report(
         "missing": [format_key(columns, k, mask=mask, personal=personal) for k in found.missing],
         "extra": [format_key(columns, k, mask=mask, personal=personal) for k in found.extra],
         "changed": changes,
+        "reencoded": {
+            "rows": found.totals.get(REENCODED, 0),
+            "columns": reencoded or {},
+            "keys": [format_key(columns, k, mask=mask, personal=personal) for k in found.reencoded],
+            "note": reencoded_note(found.totals.get(REENCODED, 0), reencoded or {}),
+        },
         "live": {"rechecked": parity.rechecked, "caught_up": parity.forgiven},
     }
-    return ParityReport(_message(parity, changes, mask=mask, personal=personal), evidence)
+    return ParityReport(
+        _message(parity, changes, reencoded or {}, mask=mask, personal=personal), evidence
+    )
+
+
+def reencoded_note(rows: int, columns: dict[str, int]) -> str:
+    """'3 rows re-encoded, same bytes (value)', or '' when none were."""
+    if not rows:
+        return ""
+    return f"{rows} row{'s' if rows != 1 else ''} re-encoded, same bytes ({', '.join(sorted(columns))})"
 
 
 def _message(
-    parity: RowParity, changes: list[dict[str, Any]], *, mask: bool, personal: tuple[str, ...]
+    parity: RowParity,
+    changes: list[dict[str, Any]],
+    reencoded: dict[str, int],
+    *,
+    mask: bool,
+    personal: tuple[str, ...],
 ) -> str:
     found = parity.differences
+    note = reencoded_note(found.totals.get(REENCODED, 0), reencoded)
     if not found.any:
-        return f"{parity.table}: rows equal ({parity.source_rows})"
+        return f"{parity.table}: rows equal ({parity.source_rows})" + (f"; {note}" if note else "")
     parts = []
     for kind in ("missing", "extra"):
         total = found.totals.get(kind, 0)
@@ -155,11 +210,11 @@ def _message(
             parts.append(f"{total} {kind}: {'; '.join(keys)}{more}")
     total = found.totals.get("changed", 0)
     if total:
-        shown = [
-            f"{c['key']} in {', '.join(c['columns']) or '?'}" for c in changes[:SHOWN_IN_MESSAGE]
-        ]
+        shown = [f"{c['key']} in {', '.join(c['columns'])}" for c in changes[:SHOWN_IN_MESSAGE]]
         more = f" (+{total - len(shown)} more)" if total > len(shown) else ""
         parts.append(f"{total} changed: {'; '.join(shown)}{more}")
+    if note:
+        parts.append(note)
     hashed = " (md5 row hashes)" if parity.method == MD5 else ""
     return (
         f"{parity.table}: {parity.source_rows} rows on the source, {parity.target_rows} on the "
@@ -190,7 +245,7 @@ def live_recheck(
         now_src, now_tgt = row_hashes(src, plan, todo), row_hashes(tgt, plan, todo)
     caught_up = {k for k in todo if now_src.get(k) == now_tgt.get(k)}
     kept = Differences(limit=found.limit)
-    for kind in ("missing", "extra", "changed"):
+    for kind in (MISSING, EXTRA, CHANGED, REENCODED):
         for key in getattr(found, kind):
             if key not in caught_up:
                 kept.add(kind, key)

@@ -1,12 +1,13 @@
 """Row parity without shipping rows: bucket hashes computed in the database, then exact keys.
 
 See DESIGN.md, "Canonical forms" and "Row parity without shipping rows". A row's hash is
-64-bit and computed by the server from typed values (`hash_record_extended`), with a text
-cast only where a type's equality is looser than its data (unconstrained numeric, jsonb,
-json, enums, types without a value hash); when the two servers hash a probe row differently
-the hash becomes the first 16 hex digits of md5 over the row's canonical text.
+64-bit and computed by the server: `hash_record_extended` over terms chosen per type so
+that two rows hash alike only when their canonical text (`ROW(...)::text`) is the same
+(`hash_terms`); when the two servers hash a probe row differently the hash becomes the
+first 16 hex digits of md5 over that text. Both methods hence tell the same rows apart.
 
-1. Both sides, concurrently: count and sum of row hashes per bucket, bucket = hash(key) mod B.
+1. Both sides, concurrently: count and sum of (mixed) row hashes per bucket, bucket =
+   hash(key) mod B.
 2. Only for unequal buckets, both sides stream (bucket, key, row hash) ordered by bucket and
    are merged one bucket at a time: exact missing, extra and changed keys, flat memory.
 A table without a key is compared as a multiset of row hashes (bucket = row hash mod B).
@@ -29,7 +30,7 @@ import psycopg
 from psycopg import sql
 
 from pgcutover.errors import NoPrimaryKey
-from verify.catalog import Column, Table, fetch_all, load_sql
+from verify.catalog import Column, Table, fetch_all
 from verify.connect import use_canonical_settings
 
 Conn = psycopg.Connection[Any]
@@ -45,60 +46,58 @@ ROWS_PER_BUCKET = 1000
 MIN_BUCKETS = 1 << 6
 MAX_BUCKETS = 1 << 20
 SAMPLE = 100  # keys kept per kind of difference for evidence; totals are always exact
+KEYS_PER_QUERY = 1000  # bound the parameters of one statement (PostgreSQL allows 65535)
 
-# Types whose equality is exactly their data (a value hash tells every difference apart and
-# is the same on every server). The rest are hashed as text: numeric without a scale
-# (10.50 = 10.5), jsonb (1.0 = 1), json, enums (hashed by OID, which differs per server),
-# interval ('1 day' = '24 hours'), timetz, domains and composites. Known looseness left in
-# the typed path: float -0 and 0 hash alike, and text under a nondeterministic collation
-# hashes by its collation; md5 of the row text (method MD5) has neither.
-_TYPED_BASES = frozenset(
-    {
-        "smallint",
-        "integer",
-        "bigint",
-        "text",
-        "boolean",
-        "bytea",
-        "uuid",
-        "date",
-        "timestamp with time zone",
-        "timestamp without time zone",
-        "time without time zone",
-        "double precision",
-        "real",
-        "character varying",
-        "character",
-        "oid",
-        "inet",
-        "cidr",
-        "macaddr",
-    }
+# The seed of every typed row hash. Not 0: some hash functions return the seed itself for
+# a value (float 0 and -0, numeric NaN and infinities), and hash_record_extended hashes a
+# NULL field as 0, so with seed 0 those values were NULL to the hash.
+ROW_HASH_SEED = 0x70676375746F76  # "pgcutov"
+
+# How each column enters the typed row hash (see DESIGN.md, "Canonical forms"): two values
+# hash alike only when their canonical text is the same, in the same way on every server.
+# - the value itself where the type's hash covers all of its data: 32-bit integers, dates,
+#   booleans, uuid, bytea, network addresses;
+# - text types under the "C" collation (a nondeterministic collation hashes 'a' like 'A');
+# - the binary send form where the value hash loses data: bigint and the timestamps hash
+#   hi XOR lo 32 bits (1 hashes like 4294967296), numeric hashes neither its sign (5 like
+#   -5), its scale (10.5 like 10.50) nor its special values (NaN like Infinity);
+# - floats by value (NaN payloads print alike and hash alike) plus a term that tells -0
+#   from 0, which print differently;
+# - everything else as its text: arrays (their hash ignores dimensions and bounds, and
+#   inherits their elements' flaws), json (text is its data), jsonb (1.10 prints unlike 1.1
+#   but hashes alike), intervals ('1 day' = '24 hours'), enums (hashed by OID), timetz,
+#   ranges, domains, composites. Unbounded bpchar keeps its trailing spaces (its text cast
+#   drops them).
+_BY_VALUE = frozenset(
+    {"smallint", "integer", "oid", "date", "boolean", "uuid", "bytea", "inet", "cidr", "macaddr"}
 )
+_TEXT_TYPES = frozenset({"text", "character varying", "character"})
+_SEND = {
+    "bigint": "int8send",
+    "timestamp with time zone": "timestamptz_send",
+    "timestamp without time zone": "timestamp_send",
+    "time without time zone": "time_send",
+    "numeric": "numeric_send",
+}
+_FLOATS = frozenset({"double precision", "real"})
 _TYPMOD = re.compile(r"\(\d+(?:,\s*\d+)?\)")
-_NUMERIC_WITH_SCALE = re.compile(r"^numeric\(\d+(?:,\s*\d+)?\)$")
 
 
-def hashes_by_value(type_name: str) -> bool:
-    """Whether a column of this type (format_type spelling) may enter the hash as its typed
-    value: equality of the type is equality of its data, and the hash is server-independent."""
-    base = type_name.removesuffix("[]")
-    if _NUMERIC_WITH_SCALE.match(base):
-        return True
-    return _TYPMOD.sub("", base) in _TYPED_BASES
-
-
-def column_expression(column: Column) -> sql.Composable:
-    """The column as it enters the typed row hash: its value, or its text where looser.
-
-    Unconstrained numeric goes in as (value, display scale), which tells apart exactly what
-    its text does (10.50 from 10.5) at a fraction of numeric_out's cost."""
+def hash_terms(column: Column) -> list[sql.Composable]:
+    """The column's terms in the typed row hash (see the table above)."""
     ident = sql.Identifier(column.name)
-    if hashes_by_value(column.type):
-        return ident
-    if column.type == "numeric":
-        return sql.SQL("{}, scale({})").format(ident, ident)
-    return sql.SQL("{}::text").format(ident)
+    base = _TYPMOD.sub("", column.type)
+    if base in _BY_VALUE:
+        return [ident]
+    if base in _TEXT_TYPES:
+        return [sql.SQL('{} COLLATE "C"').format(ident)]
+    if base in _SEND:
+        return [sql.SQL("{}({})").format(sql.SQL(_SEND[base]), ident)]
+    if base in _FLOATS:
+        return [ident, sql.SQL("CASE WHEN {} = 0 THEN {}::text END").format(ident, ident)]
+    if base == "bpchar":
+        return [sql.SQL('textin(bpcharout({})) COLLATE "C"').format(ident)]
+    return [sql.SQL('{}::text COLLATE "C"').format(ident)]
 
 
 _INTEGER_TYPES = ("smallint", "integer", "bigint")
@@ -135,9 +134,54 @@ def bucket_count(table: Table) -> int:
     return max(MIN_BUCKETS, min(MAX_BUCKETS, 1 << (wanted - 1).bit_length()))
 
 
+# One row of the types tables hold most, each hashed through `hash_terms`: the same number
+# on two servers means their typed row hashes can be compared.
+_PROBE = (
+    ("bigint", "9007199254740993"),
+    ("text", "'Ёлка ❤️ '"),
+    ("numeric(10, 2)", "10.50"),
+    ("numeric", "-10.50"),
+    ("timestamp with time zone", "'2026-11-19 18:42:07.123456+00'"),
+    ("jsonb", """'{"b": [1.10, null], "a": "x"}'"""),
+    ("text[]", "ARRAY['a', NULL, '']"),
+    ("bytea", "'\\x00ff5c'"),
+    ("double precision", "0.30000000000000004"),
+    ("double precision", "'-0'"),
+    ("boolean", "true"),
+    ("uuid", "'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'"),
+    ("text", "NULL"),
+    ("integer", "42"),
+    ("smallint", "7"),
+    ("date", "'2026-11-20'"),
+    ("time without time zone", "'10:30:00.000001'"),
+    ("timestamp without time zone", "'2026-11-20 10:00'"),
+    ("character varying(10)", "'x'"),
+    ("character(3)", "'ab'"),
+    ("bpchar", "'a '"),
+    ("real", "1.5"),
+    ("interval", "'1 day 02:00'"),
+    ("inet", "'10.0.0.1/24'"),
+    ("macaddr", "'08:00:2b:01:02:03'"),
+    ("json", """'{"a":  1}'"""),
+)
+
+
+def probe_query() -> sql.Composed:
+    """The probe row, hashed the way `HashPlan` hashes a table's rows."""
+    columns = [Column(f"c{i}", t, False, "", "", i) for i, (t, _) in enumerate(_PROBE)]
+    values = sql.SQL(", ").join(
+        sql.SQL("({})::{} AS {}").format(sql.SQL(literal), sql.SQL(t), sql.Identifier(c.name))
+        for c, (t, literal) in zip(columns, _PROBE, strict=True)
+    )
+    terms = sql.SQL(", ").join(term for c in columns for term in hash_terms(c))
+    return sql.SQL("SELECT hash_record_extended(ROW({}), {}) FROM (SELECT {}) p").format(
+        terms, sql.Literal(ROW_HASH_SEED), values
+    )
+
+
 def hash_method(source: Conn, target: Conn) -> str:
     """TYPED when both servers hash the probe row alike, else MD5."""
-    probe = load_sql("hash_probe")
+    probe = probe_query()
     values = [conn.execute(probe).fetchone() for conn in (source, target)]
     return TYPED if values[0] == values[1] else MD5
 
@@ -168,13 +212,17 @@ class HashPlan:
             return sql.SQL("('x' || substr(md5(ROW({})::text), 1, 16))::bit(64)::bigint").format(
                 row
             )
-        row = sql.SQL(", ").join(column_expression(c) for c in columns)
-        return sql.SQL("hash_record_extended(ROW({}), 0)").format(row)
+        row = sql.SQL(", ").join(term for c in columns for term in hash_terms(c))
+        return sql.SQL("hash_record_extended(ROW({}), {})").format(row, sql.Literal(ROW_HASH_SEED))
 
     @property
     def row_hash(self) -> sql.Composable:
         """64-bit hash of the row over the source's columns, by name, in the source's order."""
         return self._hash(self._columns())
+
+    def columns_hash(self, names: Iterable[str]) -> sql.Composable:
+        """64-bit hash of some of the row's columns, as the row hash would hash them."""
+        return self._hash(self._columns(names))
 
     @property
     def key_hash(self) -> sql.Composable:
@@ -236,10 +284,16 @@ def hash_aggregate(conn: Conn) -> Iterator[None]:
 
 
 def bucket_query(plan: HashPlan) -> sql.Composed:
-    """The first pass's SQL: per bucket, the row count and the sum of row hashes."""
+    """The first pass's SQL: per bucket, the row count and the sum of mixed row hashes.
+
+    A record hash is a linear sum of its fields' hashes, so a plain sum over a bucket would
+    only see each column's multiset of values: two rows swapping their phone numbers would
+    sum alike. Hashing each row hash once more (as text, a 64-bit hash of 64 bits) breaks
+    the linearity."""
     return sql.SQL(
-        "SELECT b, count(*), sum(h) FROM (SELECT {} AS b, {} AS h FROM {}) s GROUP BY b"
-    ).format(plan.bucket, plan.row_hash, plan.relation)
+        "SELECT b, count(*), sum(hashtextextended(h::text, {})) "
+        "FROM (SELECT {} AS b, {} AS h FROM {}) s GROUP BY b"
+    ).format(sql.Literal(ROW_HASH_SEED), plan.bucket, plan.row_hash, plan.relation)
 
 
 def bucket_sums(conn: Conn, plan: HashPlan) -> BucketSums:
@@ -267,28 +321,51 @@ def _hashable(value: Any) -> Any:
     return value
 
 
-def stream_buckets(conn: Conn, plan: HashPlan, buckets: list[int]) -> Iterator[tuple[Any, ...]]:
-    """Second pass: (bucket, row hash, *key) of the rows in `buckets`, ordered by bucket.
-    For a keyless table the key is the row itself, as JSON (for evidence)."""
+FETCH_ROWS = 1000
+Row = tuple[Any, ...]
+
+
+def _fetched(cur: psycopg.ServerCursor[Any], first: list[Row]) -> Iterator[Row]:
+    yield from first
+    while batch := cur.fetchmany(FETCH_ROWS):
+        yield from batch
+
+
+@contextmanager
+def bucket_streams(
+    source: Conn, target: Conn, plan: HashPlan, buckets: list[int]
+) -> Iterator[tuple[Iterator[Row], Iterator[Row]]]:
+    """Second pass: (bucket, row hash, *key) of the rows in `buckets` on both sides, ordered
+    by bucket. For a keyless table the key is the row itself, as JSON (for evidence).
+
+    Server-side cursors (the callers' connections are inside a transaction): a judge may run
+    its own queries while the streams are open, and both servers start their scan at once."""
     if plan.key.keyless:
         key: sql.Composable = sql.SQL("to_jsonb(t)")
     else:
         key = plan.key_list()
     query = sql.SQL(
-        "SELECT * FROM (SELECT {} AS b, {} AS h, {} FROM {} AS t) s WHERE b = ANY(%s) ORDER BY b"
+        "SELECT * FROM (SELECT {} AS pgcutover_bucket, {} AS pgcutover_hash, {} FROM {} AS t) s"
+        " WHERE pgcutover_bucket = ANY(%s) ORDER BY pgcutover_bucket"
     ).format(plan.bucket, plan.row_hash, key, plan.relation)
-    with conn.cursor() as cur:
-        yield from cur.stream(query, (buckets,), size=1000)
+    with (
+        source.cursor(name="pgcutover_rows") as src,
+        target.cursor(name="pgcutover_rows") as tgt,
+    ):
+        for cur in (src, tgt):
+            cur.execute(query, (buckets,))
+        first = both(lambda: src.fetchmany(FETCH_ROWS), lambda: tgt.fetchmany(FETCH_ROWS))
+        yield _fetched(src, first[0]), _fetched(tgt, first[1])
 
 
-def _by_bucket(rows: Iterator[tuple[Any, ...]]) -> Iterator[tuple[int, list[tuple[Any, ...]]]]:
+def _by_bucket(rows: Iterator[Row]) -> Iterator[tuple[int, list[Row]]]:
     for bucket, group in itertools.groupby(rows, key=lambda r: int(r[0])):
         yield bucket, list(group)
 
 
 def merge_buckets(
-    source: Iterator[tuple[Any, ...]], target: Iterator[tuple[Any, ...]]
-) -> Iterator[tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]]:
+    source: Iterator[Row], target: Iterator[Row]
+) -> Iterator[tuple[list[Row], list[Row]]]:
     """Pair the two bucket-ordered streams one bucket at a time: (source rows, target rows)."""
     src, tgt = _by_bucket(source), _by_bucket(target)
     s, t = next(src, None), next(tgt, None)
@@ -305,6 +382,43 @@ def merge_buckets(
             s, t = next(src, None), next(tgt, None)
 
 
+# A difference: its kind and the key (for keyless tables, the row as JSON). Kinds: missing
+# (source only), extra (target only), changed, and reencoded (a judge found the same data
+# under another JSON encoding: a note, not a difference).
+MISSING, EXTRA, CHANGED, REENCODED = "missing", "extra", "changed", "reencoded"
+Event = tuple[str, Key]
+# Sees the differences in batches and may reclassify them (see verify.buffer_parity).
+Judge = Callable[[list[Event]], list[Event]]
+
+
+def keyed_differences(pairs: Iterator[tuple[list[Row], list[Row]]]) -> Iterator[Event]:
+    """Missing, extra and changed keys, one bucket at a time."""
+    for src_rows, tgt_rows in pairs:
+        src = {tuple(_hashable(v) for v in r[2:]): r[1] for r in src_rows}
+        tgt = {tuple(_hashable(v) for v in r[2:]): r[1] for r in tgt_rows}
+        for key, h in src.items():
+            if key not in tgt:
+                yield MISSING, key
+            elif tgt[key] != h:
+                yield CHANGED, key
+        for key in tgt.keys() - src.keys():
+            yield EXTRA, key
+
+
+def multiset_differences(pairs: Iterator[tuple[list[Row], list[Row]]]) -> Iterator[Event]:
+    """Rows of a keyless table missing or extra on the target, counting duplicates."""
+    for src_rows, tgt_rows in pairs:
+        src = Counter(r[1] for r in src_rows)
+        tgt = Counter(r[1] for r in tgt_rows)
+        sample = {r[1]: r[2] for r in itertools.chain(src_rows, tgt_rows)}
+        for h, n in (src - tgt).items():
+            for _ in range(n):
+                yield MISSING, (sample[h],)
+        for h, n in (tgt - src).items():
+            for _ in range(n):
+                yield EXTRA, (sample[h],)
+
+
 @dataclass
 class Differences:
     """Keys (or, for keyless tables, rows) that differ, with exact totals and kept samples."""
@@ -313,6 +427,7 @@ class Differences:
     missing: list[Key] = field(default_factory=list)
     extra: list[Key] = field(default_factory=list)
     changed: list[Key] = field(default_factory=list)
+    reencoded: list[Key] = field(default_factory=list)
     totals: Counter[str] = field(default_factory=Counter)
 
     def add(self, kind: str, key: Key) -> None:
@@ -324,40 +439,8 @@ class Differences:
 
     @property
     def any(self) -> bool:
-        """Whether anything differs."""
-        return sum(self.totals.values()) > 0
-
-
-def compare_keyed(
-    pairs: Iterator[tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]], found: Differences
-) -> None:
-    """Missing, extra and changed keys, one bucket at a time."""
-    for src_rows, tgt_rows in pairs:
-        src = {tuple(_hashable(v) for v in r[2:]): r[1] for r in src_rows}
-        tgt = {tuple(_hashable(v) for v in r[2:]): r[1] for r in tgt_rows}
-        for key, h in src.items():
-            if key not in tgt:
-                found.add("missing", key)
-            elif tgt[key] != h:
-                found.add("changed", key)
-        for key in tgt.keys() - src.keys():
-            found.add("extra", key)
-
-
-def compare_multiset(
-    pairs: Iterator[tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]], found: Differences
-) -> None:
-    """Rows of a keyless table missing or extra on the target, counting duplicates."""
-    for src_rows, tgt_rows in pairs:
-        src = Counter(r[1] for r in src_rows)
-        tgt = Counter(r[1] for r in tgt_rows)
-        sample = {r[1]: r[2] for r in itertools.chain(src_rows, tgt_rows)}
-        for h, n in (src - tgt).items():
-            for _ in range(n):
-                found.add("missing", (sample[h],))
-        for h, n in (tgt - src).items():
-            for _ in range(n):
-                found.add("extra", (sample[h],))
+        """Whether any row differs (re-encoded rows hold the same data: they do not)."""
+        return any(self.totals[kind] for kind in (MISSING, EXTRA, CHANGED))
 
 
 @dataclass(frozen=True)
@@ -383,6 +466,39 @@ class RowParity:
         return not self.differences.any
 
 
+def compare_rows(
+    source: Conn,
+    target: Conn,
+    plan: HashPlan,
+    *,
+    limit: int | None = SAMPLE,
+    judge: Judge | None = None,
+) -> RowParity:
+    """Compare one table's rows on both sides as `plan` says: at most two scans per side;
+    `judge` sees the differing keys, a thousand at a time, while the second pass runs."""
+    src_sums, tgt_sums = both(lambda: bucket_sums(source, plan), lambda: bucket_sums(target, plan))
+    unequal = unequal_buckets(src_sums, tgt_sums)
+    found = Differences(limit=limit)
+    if unequal:
+        differences = multiset_differences if plan.key.keyless else keyed_differences
+        with bucket_streams(source, target, plan, unequal) as (src, tgt):
+            events = differences(merge_buckets(src, tgt))
+            while batch := list(itertools.islice(events, KEYS_PER_QUERY)):
+                for kind, key in judge(batch) if judge else batch:
+                    found.add(kind, key)
+    return RowParity(
+        table=plan.table.qualified,
+        key=plan.key,
+        method=plan.method,
+        buckets=plan.buckets,
+        unequal_buckets=len(unequal),
+        source_rows=sum(n for n, _ in src_sums.values()),
+        target_rows=sum(n for n, _ in tgt_sums.values()),
+        differences=found,
+        sql=bucket_query(plan).as_string(source),
+    )
+
+
 def row_parity(
     source: Conn,
     target: Conn,
@@ -392,27 +508,7 @@ def row_parity(
     limit: int | None = SAMPLE,
 ) -> RowParity:
     """Compare one table's rows on both sides: at most two scans per side."""
-    plan = hash_plan(source, table, method)
-    src_sums, tgt_sums = both(lambda: bucket_sums(source, plan), lambda: bucket_sums(target, plan))
-    unequal = unequal_buckets(src_sums, tgt_sums)
-    found = Differences(limit=limit)
-    if unequal:
-        # Both queries start on their servers before either stream is read: they run at once.
-        pairs = merge_buckets(
-            stream_buckets(source, plan, unequal), stream_buckets(target, plan, unequal)
-        )
-        (compare_multiset if plan.key.keyless else compare_keyed)(pairs, found)
-    return RowParity(
-        table=table.qualified,
-        key=plan.key,
-        method=method,
-        buckets=plan.buckets,
-        unequal_buckets=len(unequal),
-        source_rows=sum(n for n, _ in src_sums.values()),
-        target_rows=sum(n for n, _ in tgt_sums.values()),
-        differences=found,
-        sql=bucket_query(plan).as_string(source),
-    )
+    return compare_rows(source, target, hash_plan(source, table, method), limit=limit)
 
 
 @dataclass(frozen=True)
@@ -464,7 +560,6 @@ def count_rows(conn: Conn, schema: str, table: str) -> int:
     return int(row[0]) if row else 0
 
 
-KEYS_PER_QUERY = 1000  # bound the parameters of one statement (PostgreSQL allows 65535)
 _PAIRS_PER_OBJECT = 50  # json_build_object takes at most 100 arguments
 _TRUE = sql.SQL("true")
 
@@ -493,23 +588,40 @@ def _key_of(row: tuple[Any, ...], width: int) -> Key:
     return tuple(_hashable(v) for v in row[:width])
 
 
-def fetch_rows_as_text(conn: Conn, plan: HashPlan, keys: list[Key]) -> dict[Key, dict[str, Any]]:
-    """The rows of `keys` as {column: canonical text} (evidence for changed keys)."""
+def values_by_keys(
+    conn: Conn, plan: HashPlan, select: list[sql.Composable], keys: list[Key]
+) -> dict[Key, Row]:
+    """{key: (*select)} for those of `keys` present on `conn` (keyed tables only)."""
     if not keys or plan.key.keyless:
         return {}
+    width = len(plan.key.columns)
+    rows = _rows_by_keys(conn, plan, sql.SQL(", ").join(select), keys)
+    return {_key_of(row, width): tuple(row[width:]) for row in rows}
+
+
+def canonical_text(column: Column) -> sql.Composable:
+    """The column's value as the text its row shows (`ROW(...)::text` keeps what a plain
+    text cast of bpchar drops: its trailing spaces)."""
+    ident = sql.Identifier(column.name)
+    if column.type == "bpchar":
+        return sql.SQL("textin(bpcharout({}))").format(ident)
+    return sql.SQL("{}::text").format(ident)
+
+
+def fetch_rows_as_text(conn: Conn, plan: HashPlan, keys: list[Key]) -> dict[Key, dict[str, Any]]:
+    """The rows of `keys` as {column: canonical text} (evidence for changed keys)."""
     cols = plan.table.columns
     objects = [
         sql.SQL("jsonb_build_object({})").format(
             sql.SQL(", ").join(
-                sql.SQL("{}, {}::text").format(sql.Literal(c.name), sql.Identifier(c.name))
+                sql.SQL("{}, {}").format(sql.Literal(c.name), canonical_text(c))
                 for c in cols[i : i + _PAIRS_PER_OBJECT]
             )
         )
         for i in range(0, len(cols), _PAIRS_PER_OBJECT)
     ]
-    width = len(plan.key.columns)
-    rows = _rows_by_keys(conn, plan, sql.SQL(" || ").join(objects), keys)
-    return {_key_of(row, width): row[width] for row in rows}
+    found = values_by_keys(conn, plan, [sql.SQL(" || ").join(objects)], keys)
+    return {key: values[0] for key, values in found.items()}
 
 
 def recently_changed(
@@ -525,10 +637,5 @@ def recently_changed(
 
 def row_hashes(conn: Conn, plan: HashPlan, keys: list[Key]) -> dict[Key, int]:
     """Row hash of each of `keys` present on `conn` (a fresh look, for the live re-check)."""
-    if not keys or plan.key.keyless:
-        return {}
-    width = len(plan.key.columns)
-    return {
-        _key_of(row, width): int(row[width])
-        for row in _rows_by_keys(conn, plan, plan.row_hash, keys)
-    }
+    found = values_by_keys(conn, plan, [plan.row_hash], keys)
+    return {key: int(values[0]) for key, values in found.items()}

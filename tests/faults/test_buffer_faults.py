@@ -9,7 +9,7 @@ import pytest
 
 from pgcutover.runner import VerifyOutcome
 from tests.fix_contracts import failure
-from tests.fix_data_faults import FaultRun, data_failures, evidence
+from tests.fix_data_faults import FaultRun, data_failures, evidence, evidence_text
 
 KEYS = "public.whatsapp_keys.value"
 PRE_KEY = "(company_id, key_type, key_id)=(studio-lotos, pre-key, {})"
@@ -35,6 +35,15 @@ BUFFER_FAULTS = (
     "WHERE key_type = 'sender-key' AND " + FIRST_SENDER_KEY,
     # the credentials lost the signed pre-key's signature.
     "UPDATE public.whatsapp_auth SET creds = creds #- '{signedPreKey,signature}'",
+    # an app-state key: its Buffer re-encoded (harmless) but a number beside it changed.
+    "UPDATE public.whatsapp_keys SET value = jsonb_set(jsonb_set(value, '{keyData}', "
+    "jsonb_build_object('buffer', true, 'value', CASE WHEN jsonb_typeof(value #> "
+    "'{keyData,data}') = 'string' THEN value #> '{keyData,data}' ELSE to_jsonb(encode("
+    "(SELECT decode(string_agg(lpad(to_hex(x::int), 2, '0'), '' ORDER BY i), 'hex') FROM "
+    "jsonb_array_elements_text(value #> '{keyData,data}') WITH ORDINALITY a(x, i)), 'base64')) "
+    "END)), '{fingerprint,rawId}', '12345') WHERE key_type = 'app-state-sync-key' AND key_id = "
+    '(SELECT min(key_id COLLATE "C") FROM public.whatsapp_keys WHERE key_type = '
+    "'app-state-sync-key' AND value #>> '{keyData,type}' = 'Buffer')",
 )
 
 
@@ -81,19 +90,78 @@ def test_a_buffer_dropped_from_a_nested_object_fails(buffer_run: VerifyOutcome) 
     assert "company_id=studio-lotos at $.signedPreKey.signature: Buffer lost" in creds
 
 
+def test_row_parity_names_each_buffer_change_by_key_column_and_path(
+    buffer_run: VerifyOutcome,
+) -> None:
+    found = evidence(buffer_run, "test_row_parity[public.whatsapp_keys]", "row parity")
+    changed = {c["key"]: c["columns"] for c in found["changed"]}
+    assert changed[PRE_KEY.format(101)] == ["value['public']"]  # a flipped byte
+    assert changed[PRE_KEY.format(1)] == ["value['public']"]  # a Buffer turned into a string
+    by_type = {key.split("=(")[1].split(", ")[1]: columns for key, columns in changed.items()}
+    assert by_type["sender-key"] == ["value[0]['senderChainKey']['seed']"]  # a lost Buffer
+    # Re-encoded Buffer, changed number: the number is named, the Buffer is not.
+    assert by_type["app-state-sync-key"] == ["value['fingerprint']['rawId']"]
+    message = failure(buffer_run, "test_row_parity[public.whatsapp_keys]").message
+    assert f"{PRE_KEY.format(1)} in value['public']" in message
+    assert " in ?" not in message
+
+
+def test_a_reencoded_buffer_beside_a_changed_number_is_no_buffer_difference(
+    buffer_run: VerifyOutcome,
+) -> None:
+    assert not [key for key in _rows(buffer_run) if "app-state-sync-key" in key]
+    found = evidence(buffer_run, f"test_buffers_revive_equal[{KEYS}]", "buffer parity")
+    assert found["rows_differing_by_hash"] == 4 and found["rows_differing"] == 3
+
+
 def test_credentials_missing_a_signature_fail_the_shape_check(buffer_run: VerifyOutcome) -> None:
     message = failure(buffer_run, "test_credentials_shape[public.whatsapp_auth.creds]").message
     assert "company_id=studio-lotos $.signedPreKey.signature: absent, expected a Buffer" in message
 
 
-# --- what must pass --------------------------------------------------------------------
-SAME_BYTES_OTHER_SHAPE = (
-    # pre-key 102: public key rewritten from base64 shape to Node's array shape, same bytes.
-    "UPDATE public.whatsapp_keys SET value = jsonb_set(value, '{public,data}', "
-    "(SELECT jsonb_agg(get_byte(b, i) ORDER BY i) FROM "
-    "(SELECT decode(value #>> '{public,data}', 'base64') AS b) s, "
-    "generate_series(0, length(b) - 1) AS i)) WHERE " + _key("pre-key", "102"),
+# --- what must pass ---------------------------------------------------------------------
+# Five shapes Baileys 6.x revives to the same bytes: the data is the same, only its text is
+# not. Pre-keys 102, 105, 106 hold base64 Buffers, 104 Node's byte arrays.
+_AS_BYTES = (
+    "(SELECT decode(string_agg(lpad(to_hex(x::int), 2, '0'), '' ORDER BY i), 'hex') "
+    "FROM jsonb_array_elements_text(value #> '{public,data}') WITH ORDINALITY a(x, i))"
 )
+_URL_SAFE_KEY = (
+    'key_id = (SELECT min(key_id COLLATE "C") FROM public.whatsapp_keys WHERE '
+    "key_type = 'pre-key' AND jsonb_typeof(value #> '{public,data}') = 'string' AND "
+    "value #>> '{public,data}' ~ '[+/]' AND key_id NOT IN ('102', '105', '106'))"
+)
+SAME_BYTES_OTHER_SHAPE = {
+    "base64 to byte array": (
+        "102",
+        "UPDATE public.whatsapp_keys SET value = jsonb_set(value, '{public,data}', "
+        "(SELECT jsonb_agg(get_byte(b, i) ORDER BY i) FROM "
+        "(SELECT decode(value #>> '{public,data}', 'base64') AS b) s, "
+        "generate_series(0, length(b) - 1) AS i)) WHERE " + _key("pre-key", "102"),
+    ),
+    "byte array to base64": (
+        "104",
+        "UPDATE public.whatsapp_keys SET value = jsonb_set(value, '{public,data}', "
+        f"to_jsonb(encode({_AS_BYTES}, 'base64'))) WHERE " + _key("pre-key", "104"),
+    ),
+    "legacy wrapper": (
+        "105",
+        "UPDATE public.whatsapp_keys SET value = jsonb_set(value, '{public}', "
+        "jsonb_build_object('buffer', true, 'value', value #> '{public,data}')) WHERE "
+        + _key("pre-key", "105"),
+    ),
+    "unpadded base64": (
+        "106",
+        "UPDATE public.whatsapp_keys SET value = jsonb_set(value, '{public,data}', "
+        "to_jsonb(rtrim(value #>> '{public,data}', '='))) WHERE " + _key("pre-key", "106"),
+    ),
+    "URL-safe alphabet": (
+        None,
+        "UPDATE public.whatsapp_keys SET value = jsonb_set(value, '{public,data}', "
+        "to_jsonb(translate(value #>> '{public,data}', '+/', '-_'))) WHERE key_type = 'pre-key' "
+        "AND " + _URL_SAFE_KEY,
+    ),
+}
 REORDERED = (
     # jsonb keys written in another order with other spacing: the same jsonb value.
     "UPDATE public.clients SET preferences = "
@@ -114,16 +182,38 @@ REORDERED = (
 SEQUENCE_AHEAD = ("SELECT setval('public.staff_schedules_id_seq', 1000)",)
 
 
+# One run holds every harmless difference (the sequence faults read it too).
+PASSES = (
+    *(statement for _, statement in SAME_BYTES_OTHER_SHAPE.values()),
+    *REORDERED,
+    *SEQUENCE_AHEAD,
+)
+
+
 @pytest.fixture
 def pass_run(fault_run: FaultRun) -> VerifyOutcome:
-    return fault_run("passes", *SAME_BYTES_OTHER_SHAPE, *REORDERED, *SEQUENCE_AHEAD)
+    return fault_run("passes", *PASSES)
 
 
-def test_buffer_shape_changed_with_the_same_bytes_passes(pass_run: VerifyOutcome) -> None:
-    # The stored JSON did change (row parity says so); what Baileys revives did not.
-    assert data_failures(pass_run) == {"test_row_parity[public.whatsapp_keys]"}
+def test_buffers_reencoded_with_the_same_bytes_pass_row_and_buffer_parity(
+    pass_run: VerifyOutcome,
+) -> None:
+    assert not data_failures(pass_run)
     found = evidence(pass_run, f"test_buffers_revive_equal[{KEYS}]", "buffer parity")
-    assert found["rows_differing"] == 0 and found["rows_with_buffers"] > 0
+    assert (found["rows_differing"], found["rows_reencoded"]) == (0, len(SAME_BYTES_OTHER_SHAPE))
+
+
+def test_reencoded_buffers_are_a_note_in_row_parity_evidence_and_message(
+    pass_run: VerifyOutcome,
+) -> None:
+    found = evidence(pass_run, "test_row_parity[public.whatsapp_keys]", "row parity")
+    n = len(SAME_BYTES_OTHER_SHAPE)
+    assert found["reencoded"]["note"] == f"{n} rows re-encoded, same bytes (value)"
+    assert found["totals"] == {"missing": 0, "extra": 0, "changed": 0}
+    named = {key for key, _ in SAME_BYTES_OTHER_SHAPE.values() if key}
+    assert {PRE_KEY.format(k) for k in named} <= set(found["reencoded"]["keys"])
+    note = evidence_text(pass_run, "test_row_parity[public.whatsapp_keys]", "note: ")
+    assert note.endswith(f"rows equal (728); {n} rows re-encoded, same bytes (value)")
 
 
 def test_jsonb_keys_reordered_pass(pass_run: VerifyOutcome) -> None:
@@ -142,7 +232,7 @@ def test_column_order_changed_on_the_target_passes(pass_run: VerifyOutcome) -> N
 def test_row_parity_evidence_never_shows_key_material(buffer_run: VerifyOutcome) -> None:
     found = evidence(buffer_run, "test_row_parity[public.whatsapp_keys]", "row parity")
     text = str(found)
-    assert len(found["changed"]) == 3
+    assert len(found["changed"]) == 4
     assert "sha256" in text
     assert not re.search(r"[A-Za-z0-9+/]{40,}={0,2}", text)
 

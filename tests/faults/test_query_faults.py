@@ -192,3 +192,30 @@ def test_raw_pytest_with_a_missing_queries_folder_is_a_usage_error(tmp_path: Pat
     assert f"ERROR: the queries folder {tmp_path / 'nowhere'} (--queries-dir) does not exist" in (
         result.stderr
     )
+
+
+_KEY_102 = "company_id = 'studio-lotos' AND key_type = 'pre-key' AND key_id = '102'"
+
+
+def test_a_buffer_in_another_json_shape_is_the_same_query_result_a_flipped_byte_is_not(
+    source_db: Endpoint, target_db: Endpoint, verify_pair: RunContracts
+) -> None:
+    query = "test_query[whatsapp_keys_by_type-company_id=studio-lotos]"
+    # base64 string -> Node's byte array: the application revives the same bytes.
+    damage_target(
+        target_db,
+        "UPDATE public.whatsapp_keys SET value = jsonb_set(value, '{public,data}', "
+        "(SELECT jsonb_agg(get_byte(b, i) ORDER BY i) FROM "
+        "(SELECT decode(value #>> '{public,data}', 'base64') AS b) s, "
+        f"generate_series(0, length(b) - 1) AS i)) WHERE {_KEY_102}",
+    )
+    outcome = verify_pair(source_db, target_db, "-k", "whatsapp_keys_by_type", *DEMO)
+    assert failed_of(outcome, "test_query") == set()
+    damage_target(
+        target_db,
+        "UPDATE public.whatsapp_keys SET value = jsonb_set(value, '{public,data,0}', "
+        f"to_jsonb(((value #>> '{{public,data,0}}')::int + 1) % 256)) WHERE {_KEY_102}",
+    )
+    outcome = verify_pair(source_db, target_db, "-k", "whatsapp_keys_by_type", *DEMO)
+    assert failed_of(outcome, "test_query") == {query}
+    assert "column values" in failure(outcome, query).message

@@ -95,6 +95,101 @@ def test_counts_and_totals_are_in_the_evidence(type_run: VerifyOutcome) -> None:
     assert found["totals"] == {"missing": 0, "extra": 0, "changed": len(TYPE_FAULTS)}
 
 
+# --- values the old typed hash could not tell apart ------------------------------------
+# Each pair hashed alike in hash_record_extended (seed 0): a NULL field and float 0 or a
+# numeric NaN/Infinity all hash as 0, numeric drops its sign, bigint and timestamps hash
+# hi XOR lo 32 bits, and a sum of record hashes over a bucket is blind to two rows swapping
+# a value. Each is a different value on the target, so each must fail.
+_US_SINCE_2000 = (
+    "(extract(epoch FROM timestamptz '2026-01-01 00:00+00' - timestamptz '2000-01-01 00:00+00')"
+    " * 1000000)::bigint"
+)
+HASH_HOLES_SOURCE = (
+    "UPDATE public.clients SET rating = 0 WHERE id = 7",
+    "UPDATE public.clients SET loyalty_points = 'NaN' WHERE id = 8",
+    "UPDATE public.clients SET loyalty_points = 5 WHERE id = 9",
+    "UPDATE public.clients SET loyalty_points = 'Infinity' WHERE id = 10",
+    "UPDATE public.clients SET last_visit_at = '2026-01-01 00:00+00' WHERE id = 12",
+)
+# The two clients among the first 40 whose ids fall in one bucket (64 buckets: 1299 rows).
+_SAME_BUCKET = (
+    "SELECT min(id) AS a, max(id) AS b FROM public.clients WHERE id <= 40 "
+    "GROUP BY mod(mod(hashint8extended(id, 0), 64) + 64, 64) HAVING count(*) > 1 "
+    "ORDER BY 1 LIMIT 1"
+)
+HASH_HOLES = {
+    "float8 0 became NULL": (7, "rating", "UPDATE public.clients SET rating = NULL WHERE id = 7"),
+    "numeric NaN became NULL": (
+        8,
+        "loyalty_points",
+        "UPDATE public.clients SET loyalty_points = NULL WHERE id = 8",
+    ),
+    "numeric sign flipped": (
+        9,
+        "loyalty_points",
+        "UPDATE public.clients SET loyalty_points = -5 WHERE id = 9",
+    ),
+    "numeric Infinity became NaN": (
+        10,
+        "loyalty_points",
+        "UPDATE public.clients SET loyalty_points = 'NaN' WHERE id = 10",
+    ),
+    "timestamptz moved by 2^32 + 1 microseconds, folded": (
+        12,
+        "last_visit_at",
+        "UPDATE public.clients SET last_visit_at = timestamptz '2000-01-01 00:00+00' + "
+        f"({_US_SINCE_2000} # 4294967297) * interval '1 microsecond' WHERE id = 12",
+    ),
+}
+# bookings.client_id: c and 2^32 + (c XOR 1) fold to the same 32 bits.
+FOLDED_BIGINT = (
+    "UPDATE public.bookings SET client_id = (client_id # 1) + 4294967296 "
+    "WHERE id = (SELECT min(id::text)::uuid FROM public.bookings)"
+)
+SWAPPED_NAMES = (
+    f"WITH pair AS ({_SAME_BUCKET}), names AS (SELECT c.id, c.name FROM public.clients c, pair "
+    "WHERE c.id IN (pair.a, pair.b)) "
+    "UPDATE public.clients c SET name = n.name FROM names n, pair "
+    "WHERE c.id IN (pair.a, pair.b) AND n.id = pair.a + pair.b - c.id"
+)
+
+
+@pytest.fixture
+def hole_run(fault_run: FaultRun) -> VerifyOutcome:
+    return fault_run(
+        "hash holes",
+        *(s for _, _, s in HASH_HOLES.values()),
+        FOLDED_BIGINT,
+        SWAPPED_NAMES,
+        on_source=HASH_HOLES_SOURCE,
+    )
+
+
+def test_values_that_hashed_alike_fail_only_their_tables(hole_run: VerifyOutcome) -> None:
+    assert data_failures(hole_run) == {
+        "test_row_parity[public.clients]",
+        "test_row_parity[public.bookings]",
+    }
+
+
+@pytest.mark.parametrize("hole", sorted(HASH_HOLES))
+def test_a_value_that_hashed_like_another_is_named(hole_run: VerifyOutcome, hole: str) -> None:
+    key, column, _ = HASH_HOLES[hole]
+    assert _changed(hole_run, "public.clients")[f"id={key}"] == [column]
+
+
+def test_a_folded_bigint_is_named(hole_run: VerifyOutcome) -> None:
+    assert list(_changed(hole_run, "public.bookings").values()) == [["client_id"]]
+
+
+def test_two_rows_swapping_a_value_in_one_bucket_are_both_named(hole_run: VerifyOutcome) -> None:
+    changed = _changed(hole_run, "public.clients")
+    swapped = {k for k, columns in changed.items() if columns == ["name"]}
+    assert len(swapped) == 2, changed
+    found = evidence(hole_run, "test_row_parity[public.clients]", "row parity")
+    assert found["totals"]["changed"] == len(HASH_HOLES) + 2
+
+
 # --- rows lost, added, duplicated, misplaced; a sequence left behind ---------------------
 MOVED_BOUND = "(SELECT max(created_at) FROM public.messages_2026_10)"
 KEY_FAULTS = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pgcutover.runner import VerifyOutcome
-from tests.faults.test_buffer_faults import REORDERED, SAME_BYTES_OTHER_SHAPE, SEQUENCE_AHEAD
+from tests.faults.test_buffer_faults import PASSES
 from tests.faults.test_row_faults import KEY_FAULTS
 from tests.fix_contracts import failure
 from tests.fix_data_faults import FaultRun, data_failures, evidence
@@ -18,7 +18,7 @@ def key_run(fault_run: FaultRun) -> VerifyOutcome:
 
 @pytest.fixture
 def pass_run(fault_run: FaultRun) -> VerifyOutcome:
-    return fault_run("passes", *SAME_BYTES_OTHER_SHAPE, *REORDERED, *SEQUENCE_AHEAD)
+    return fault_run("passes", *PASSES)
 
 
 def test_a_sequence_behind_max_id_is_named(key_run: VerifyOutcome) -> None:
