@@ -29,7 +29,7 @@ from migrator.plan import DEFAULT_SPLIT_BYTES, CopyPlan, copy_plan_for, target_g
 from migrator.progress import PlainSink, QuietSink, Sink
 from migrator.retry import with_retry
 from migrator.roles import create_roles
-from migrator.schema import dump_schema, pick_dump_tools, restore_section
+from migrator.schema import Restored, dump_schema, pick_dump_tools, restore_section
 from migrator.sequences import copy_sequence_values
 from migrator.settings import copy_settings
 from migrator.sqlfiles import fetch_all
@@ -305,9 +305,9 @@ def _start_job(
     identity: tuple[str, str],
     options: CopyOptions,
     sink: Sink,
-) -> list[str]:
-    """State, extensions, pre-data and the unit list, committed together; returns what the
-    restore left out."""
+) -> Restored:
+    """State, pre-data and the unit list, committed together; returns what the restore left
+    out and what the target refused."""
     plan = copy_plan.plan
     units = [
         u
@@ -328,10 +328,10 @@ def _start_job(
         with target.transaction():
             state.create_state(target)
             state.insert_job(target, identity, plan, dump.read_bytes())
-            dropped = restore_section(tools, dump, target, "pre-data", plan=plan)
+            restored = restore_section(tools, dump, target, "pre-data", plan=plan)
             state.insert_units(target, units)
     hooks.maybe_kill(hooks.kill_point(), "pre-data", "commit")
-    return dropped
+    return restored
 
 
 def _finish_job(
@@ -352,7 +352,9 @@ def _finish_job(
             dump = Path(tmp) / "schema.dump"
             dump.write_bytes(job.schema_dump)
             with target.transaction():
-                report.dropped += restore_section(tools, dump, target, "post-data", plan=plan)
+                restored = restore_section(tools, dump, target, "post-data", plan=plan)
+                report.dropped += restored.dropped
+                report.refused += restored.refused
                 state.mark_post_data(target)
         hooks.maybe_kill(hooks.kill_point(), "post-data", "commit")
     if not job.matviews_done:
@@ -437,9 +439,10 @@ def run_copy(
             ensure_empty_target(target, plan.schemas)
         report.roles_created, report.refused = create_roles(target, plan)
         if job is None:
-            report.dropped = _start_job(
+            restored = _start_job(
                 source, target, source_ep, copy_plan, tools, snapshot, identity, options, sink
             )
+            report.dropped, report.refused = restored.dropped, report.refused + restored.refused
             job = state.read_job(target)
             assert job is not None
         else:

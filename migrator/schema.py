@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
@@ -141,15 +142,69 @@ def apply_script(target: Conn, script: str, what: str) -> None:
         raise SchemaRestoreFailed(f"{what} failed on the target: {detail}") from None
 
 
+@dataclass
+class Restored:
+    """What fitting a section to the plan left out, and what the target could not take."""
+
+    dropped: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+
+
 def restore_section(
     tools: BinDir, dump: Path, target: Conn, section: str, *, plan: Plan
-) -> list[str]:
+) -> Restored:
     """Restore one section (pre-data or post-data) of the dump into the target, fitted to
-    the plan (see `fit_script`); returns what was left out."""
+    the plan (see `fit_script`); run inside the caller's transaction."""
     script = restore_script(tools, dump, section, target_major=target.info.server_version // 10000)
     script, dropped = fit_script(script, plan)
+    homes = {e.schema for e in plan.extensions_to_create}
+    script, member_grants = split_extension_grants(script, homes)
     apply_script(target, script, f"restoring {section}")
-    return dropped
+    return Restored(dropped, apply_each(target, member_grants))
+
+
+_NAME = r'(?:"(?:[^"]|"")+"|[^\s.;,"(]+)'
+_ACL_ON = re.compile(
+    rf"^(?:GRANT|REVOKE) .+? ON (?:FUNCTION|PROCEDURE|TABLE|SEQUENCE) (?P<schema>{_NAME})\."
+)
+
+
+def split_extension_grants(script: str, schemas: set[str]) -> tuple[str, list[str]]:
+    """Take out the privileges given on objects in the extensions' schemas, to apply one by one.
+
+    A target of another major version may create a newer extension whose functions have
+    other signatures (pg_stat_statements_reset gained an argument in 17): a grant on the
+    old signature must not sink the whole restore.
+    """
+    if not schemas:
+        return script, []
+    kept, taken = [], []
+    for line in script.splitlines():
+        acl = _ACL_ON.match(line)
+        if acl and _unquote(acl["schema"]) in schemas:
+            taken.append(line)
+        else:
+            kept.append(line)
+    return "\n".join(kept), taken
+
+
+def apply_each(target: Conn, statements: list[str]) -> list[str]:
+    """Run each statement in its own savepoint; one whose object the target's extension lacks
+    is listed, not fatal. Returns the list (one line each)."""
+    refused = []
+    for statement in statements:
+        try:
+            with target.transaction():
+                target.execute(statement.encode())
+        except (psycopg.errors.UndefinedFunction, psycopg.errors.UndefinedTable) as exc:
+            why = (exc.diag.message_primary or type(exc).__name__).splitlines()[0]
+            refused.append(f"{statement.rstrip(';')}: {why} (the target's extension differs)")
+        except psycopg.Error as exc:
+            detail = (exc.diag.message_primary or str(exc)).strip().splitlines()[0]
+            raise SchemaRestoreFailed(
+                f"restoring privileges failed on the target: {detail}"
+            ) from None
+    return refused
 
 
 _ROLE = r'(?:"(?:[^"]|"")+"|[^\s;,"]+)'

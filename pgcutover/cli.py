@@ -269,13 +269,14 @@ def cmd_verify(args: argparse.Namespace) -> int:
     live = _live_args(args)
     scope = _scope_args(args)
     named = _named_args(args)
+    application = _application_args(args)
     report_dir = writable_report_dir(Path(args.report_dir))
     source, target = _reachable_pair(args)
     outcome = run_contracts(
         source.url,
         target.url,
         report_dir,
-        pytest_args=[*live, *scope, *named, *args.pytest_args],
+        pytest_args=[*live, *scope, *named, *application, *args.pytest_args],
         stream=args.verbose,
         no_mask=args.no_mask,
     )
@@ -311,6 +312,17 @@ def _named_args(args: argparse.Namespace) -> list[str]:
     folder = queries_folder(args.queries, _config(args), flag="--queries")
     passed = [f"--queries-dir={folder}"] if folder else []
     return passed + [f"--personal-column={c}" for c in args.personal_column or ()]
+
+
+def _application_args(args: argparse.Namespace) -> list[str]:
+    """--source-must-be-empty and --app-dir, passed through to the contracts."""
+    passed = ["--source-must-be-empty"] if args.source_must_be_empty else []
+    if args.app_dir:
+        folder = Path(args.app_dir)
+        if not folder.is_dir():
+            raise PgcutoverError(f"--app-dir {folder}: no such folder")
+        passed.append(f"--app-dir={folder.resolve()}")
+    return passed
 
 
 def writable_report_dir(path: Path) -> Path:
@@ -553,6 +565,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--change-column",
         metavar="COLUMN",
         help="live source: the column recording a row's last change (e.g. updated_at)",
+    )
+    p_verify.add_argument(
+        "--source-must-be-empty",
+        action="store_true",
+        help="after cutover: fail while the source still holds personal-data rows",
+    )
+    p_verify.add_argument(
+        "--app-dir",
+        metavar="PATH",
+        help="the application's code: list what still ties it to Supabase (or [app] dir)",
     )
     p_verify.add_argument(
         "pytest_args",

@@ -163,6 +163,59 @@ class MaskConfig:
 
 
 @dataclass(frozen=True)
+class OutOfScope:
+    """A personal-data table that deliberately does not move: reported as accepted, with the
+    reason (e.g. storage.objects whose files went to another object store)."""
+
+    table: str  # schema.name
+    reason: str
+
+
+@dataclass(frozen=True)
+class ResidencyConfig:
+    """[residency]: personal-data tables and columns beyond those detected, tables out of
+    scope (with reasons), and whether the source must hold no personal rows any more."""
+
+    tables: tuple[str, ...] = ()  # schema.name
+    personal_columns: tuple[str, ...] = ()  # schema.table.column, or a bare column name
+    out_of_scope: tuple[OutOfScope, ...] = ()
+    source_must_be_empty: bool = False
+
+    def out_of_scope_reason(self, table: str) -> str | None:
+        """Why a table is declared out of scope, or None."""
+        return next((o.reason for o in self.out_of_scope if o.table == table), None)
+
+
+@dataclass(frozen=True)
+class OperationalConfig:
+    """[operational]: how the application will use the target."""
+
+    app_role: str | None = None  # the target role the application connects as (default: URL's user)
+    source_app_role: str | None = None  # the role it used on the source (default: app_role)
+    migrations_table: str | None = None  # schema.table (default: a schema_migrations found)
+    max_round_trip_ms: float = 100.0
+    require_tls: bool = False  # also required when the target URL says sslmode=require
+
+
+@dataclass(frozen=True)
+class AppConfig:
+    """[app]: the application's code, for code readiness."""
+
+    dir: str | None = None
+    # Modules of the project that wrap the Supabase client (import specifiers or dotted
+    # names, matched by their end: "lib/supabase", "app.db.supabase_client").
+    wrappers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ApiConfig:
+    """[api]: the optional Supabase API spot check."""
+
+    schemas: tuple[str, ...] = ("public",)  # the schemas the project's API exposes
+    sample_rows: int = 20
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything pgcutover.toml can say, with defaults when there is no file."""
 
@@ -172,6 +225,10 @@ class Config:
     schema: SchemaConfig = field(default_factory=SchemaConfig)
     queries: QueriesConfig = field(default_factory=QueriesConfig)
     mask: MaskConfig = field(default_factory=MaskConfig)
+    residency: ResidencyConfig = field(default_factory=ResidencyConfig)
+    operational: OperationalConfig = field(default_factory=OperationalConfig)
+    app: AppConfig = field(default_factory=AppConfig)
+    api: ApiConfig = field(default_factory=ApiConfig)
     path: str | None = None
 
 
@@ -210,9 +267,9 @@ def _whole(value: Any, where: str, *, at_least: int) -> int:
     return value
 
 
-def _positive(value: Any, where: str) -> float:
+def _positive(value: Any, where: str, *, unit: str = "megabytes") -> float:
     if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
-        raise BadConfig(f"{where} must be a number of megabytes above 0, not {value!r}")
+        raise BadConfig(f"{where} must be a number of {unit} above 0, not {value!r}")
     return float(value)
 
 
@@ -235,6 +292,26 @@ def _accepted(value: Any, where: str) -> tuple[Accepted, ...]:
         if unknown:
             raise BadConfig(f"[[schema.accepted]] #{i + 1} has unknown key {unknown[0]!r}")
         found.append(Accepted(_object_key(str(entry["object"])), str(entry["reason"])))
+    return tuple(found)
+
+
+def _flag(value: Any, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise BadConfig(f"{where} must be true or false, not {value!r}")
+    return value
+
+
+def _out_of_scope(value: Any, where: str) -> tuple[OutOfScope, ...]:
+    if not isinstance(value, list):
+        raise BadConfig(f"{where} must be an array of tables: [[residency.out_of_scope]]")
+    found = []
+    for i, entry in enumerate(value):
+        if not isinstance(entry, dict) or not entry.get("table") or not entry.get("reason"):
+            raise BadConfig(f"[[residency.out_of_scope]] #{i + 1} needs both table and reason")
+        unknown = sorted(set(entry) - {"table", "reason"})
+        if unknown:
+            raise BadConfig(f"[[residency.out_of_scope]] #{i + 1} has unknown key {unknown[0]!r}")
+        found.append(OutOfScope(str(entry["table"]).strip(), str(entry["reason"])))
     return tuple(found)
 
 
@@ -266,6 +343,30 @@ _SECTIONS: dict[str, tuple[type, dict[str, Any]]] = {
     ),
     "queries": (QueriesConfig, {"dir": _string}),
     "mask": (MaskConfig, {"personal_columns": _strings}),
+    "residency": (
+        ResidencyConfig,
+        {
+            "tables": _strings,
+            "personal_columns": _strings,
+            "out_of_scope": _out_of_scope,
+            "source_must_be_empty": _flag,
+        },
+    ),
+    "operational": (
+        OperationalConfig,
+        {
+            "app_role": _string,
+            "source_app_role": _string,
+            "migrations_table": _string,
+            "max_round_trip_ms": lambda v, w: _positive(v, w, unit="milliseconds"),
+            "require_tls": _flag,
+        },
+    ),
+    "app": (AppConfig, {"dir": _string, "wrappers": _strings}),
+    "api": (
+        ApiConfig,
+        {"schemas": _strings, "sample_rows": lambda v, w: _whole(v, w, at_least=1)},
+    ),
 }
 
 

@@ -23,6 +23,7 @@ from pgcutover.config import BadConfig, Config, load_config, url_from_env
 from pgcutover.errors import PgcutoverError
 from reports.categories import write_allure2_categories
 from reports.evidence import write_environment
+from reports.facts import fact_blocks
 from reports.gate import EXPECTED_FILE
 from verify.catalog import Table, read_tables
 from verify.connect import Endpoint, connect, database_identity, parse_url
@@ -107,6 +108,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--queries-dir",
         help="folder of the application's queries (*.sql) to compare on both sides (or "
         "[queries] dir in pgcutover.toml); none: the query contract is skipped",
+    )
+    group.addoption(
+        "--source-must-be-empty",
+        action="store_true",
+        help="after cutover: residency fails while the source still holds personal-data rows "
+        "(or [residency] source_must_be_empty)",
+    )
+    group.addoption(
+        "--app-dir",
+        default=None,
+        help="the application's code: code readiness lists what still ties it to Supabase "
+        "(or [app] dir)",
     )
 
 
@@ -204,6 +217,12 @@ def plan_of(config: pytest.Config) -> Plan:
     return config.stash[_PLAN]
 
 
+def allure_dir(config: pytest.Config) -> Path | None:
+    """Where this run writes allure-results (None without --alluredir)."""
+    found = config.getoption("allure_report_dir", None)
+    return Path(found) if found else None
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
     for side in config.stash.get(_SIDES, {}).values():
         side.conn.close()
@@ -279,5 +298,9 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         facts[f"{role}.snapshot"] = side.snapshot
     extra: dict[str, str] = session.config.stash.get(ENVIRONMENT_FACTS, {})
     facts.update(extra)
+    # The application contracts' summary lines, so the HTML report shows them too.
+    for block in fact_blocks(Path(alluredir)):
+        name, _, value = block.headline.partition(": ")
+        facts[name] = value
     write_environment(Path(alluredir), facts)
     write_allure2_categories(Path(alluredir))

@@ -6,6 +6,7 @@ import shutil
 import textwrap
 from pathlib import Path
 
+from reports.facts import fact_lines
 from reports.gate import ContractResult, Verdict, is_deliberate
 
 SHOWN_FAILURES = 20
@@ -54,6 +55,14 @@ def verdict_lines(verdict: Verdict, report_dir: Path, *, width: int | None = Non
         lines += _wrapped("skipped", r, width)
     if len(others) > SHOWN_SKIPPED:
         lines.append(f"  ... and {len(others) - SHOWN_SKIPPED} more skipped (see summary.md)")
+    for line in fact_lines(verdict.facts):
+        lines += textwrap.wrap(
+            line,
+            width=width,
+            subsequent_indent=" " * (len(line) - len(line.lstrip()) + 4),
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
     lines.append(f"evidence: {report_dir / 'allure-results'}  summary: {report_dir / 'summary.md'}")
     lines.append(f"VERDICT: {verdict.word} ({verdict.reason})")
     return lines

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from pgcutover.errors import EXIT_GO, EXIT_NO_GO
+from reports.facts import FactBlock, fact_blocks
 from reports.junit import write_junit
 
 EXPECTED_FILE = "pgcutover-expected.json"
@@ -55,6 +56,8 @@ class Verdict:
     failures: list[ContractResult] = field(default_factory=list)
     # Skipped contracts: accepted differences and excluded objects; never silent.
     skipped: list[ContractResult] = field(default_factory=list)
+    # What the application contracts add in a line each (residency N/N, readiness, code).
+    facts: list[FactBlock] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
@@ -201,6 +204,8 @@ def render_summary(verdict: Verdict, *, title: str = TITLE) -> str:
         "",
         f"Verdict: **{verdict.word}** ({verdict.reason})",
     ]
+    for block in verdict.facts:
+        lines += ["", f"**{block.headline}**", *(f"- {item}" for item in block.items)]
     if verdict.failures:
         lines += ["", "| contract | object | finding |", "|---|---|---|"]
         for f in verdict.failures[:30]:
@@ -232,7 +237,7 @@ def write_gate(verdict: Verdict, out_dir: Path) -> None:
 def gate(alluredir: Path, out_dir: Path) -> Verdict:
     """Read results, decide, write gate.json, summary.md and junit.xml; return the verdict."""
     results = read_results(alluredir)
-    verdict = decide(results, read_expected(alluredir))
+    verdict = replace(decide(results, read_expected(alluredir)), facts=fact_blocks(alluredir))
     write_gate(verdict, out_dir)
     write_junit(results, verdict, out_dir / "junit.xml")
     return verdict

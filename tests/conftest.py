@@ -5,5 +5,6 @@ pytest_plugins = [
     "tests.fix_contracts",
     "tests.fix_data_faults",
     "tests.fix_corpus",
+    "tests.fix_app_faults",
     "tests.fix_reliability",
 ]

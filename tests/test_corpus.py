@@ -30,14 +30,17 @@ def accepted_differences(case: Case) -> tuple[str, ...]:
     the console summary and in gate.json (not as failures). The wording around them is the
     product's; this is the one place to adjust what is expected.
 
-    - supabase: storage is left behind (nothing of the app depends on it); on a target
-      without Supabase's roles, supabase_auth_admin (LOGIN on the source) is created NOLOGIN.
+    - supabase: storage is left behind (nothing of the app depends on it), and its files
+      with it (storage.objects, declared out of scope in the corpus's pgcutover.toml); on a
+      target without Supabase's roles, supabase_auth_admin (LOGIN on the source) is created
+      NOLOGIN.
     - types, awkward on a fresh server: zoo_writer and AppUser could log in on the source
       and are created NOLOGIN. (Roles created exactly as on the source, NOLOGIN already,
       differ in nothing and need not be listed.)
     """
     if case.db == "supabase":
-        return ("storage",) if case.variant == "roles" else ("storage", "supabase_auth_admin")
+        files = ("storage", "storage.objects")
+        return files if case.variant == "roles" else (*files, "supabase_auth_admin")
     if case.variant == "fresh":
         return {"types": ("zoo_writer",), "awkward": ("AppUser",)}[case.db]
     return ()
@@ -93,6 +96,28 @@ def test_clean_copy_verifies_go(
     code, console = verified.result.returncode, verified.result.stdout
     assert code == 0, failure_lines(verified)
     assert "VERDICT: GO" in console
+
+
+# What residency finds in the supabase corpus: Supabase Auth's tables and the app's own.
+SUPABASE_PERSONAL = (
+    "auth.audit_log_entries",
+    "auth.identities",
+    "auth.users",
+    "public.clients",
+    "public.profiles",
+)
+
+
+@pytest.mark.parametrize("case", case_params(lambda c: c.db == "supabase"))
+def test_clean_copy_prints_residency_and_the_targets_readiness(corpus: Corpus, case: Case) -> None:
+    copied_ok(corpus, case)
+    console = " ".join(corpus.verified(case).result.stdout.split())  # lines wrap
+    assert f"personal-data tables on the target: 5/{len(SUPABASE_PERSONAL)}" in console
+    for table in SUPABASE_PERSONAL:
+        assert f"{table}: all " in console, f"{table} not on the target:\n{console}"
+    assert "accepted: storage.objects: declared out of scope" in console
+    assert "target readiness: 10/10 checks passed" in console
+    assert "ok round_trip: round trip " in console
 
 
 @pytest.mark.parametrize("case", case_params(accepted_differences))

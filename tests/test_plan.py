@@ -207,6 +207,14 @@ def test_a_schema_left_behind_is_listed_with_its_tables_rows_and_policies(
     assert "Supabase Storage files are not in the database" in plan.stdout
     copied = cli("copy", "--source", source_db.url, "--target", empty_target.url)
     assert "left on the source: storage: 1 tables, 750 rows, 1 policies" in copied.stdout
+    # Files in Supabase Storage are personal data outside the database: residency wants them
+    # declared (where they went) before the gate says GO with storage left behind.
+    config = tmp_path / "pgcutover.toml"
+    config.write_text(
+        '[[residency.out_of_scope]]\ntable = "storage.objects"\n'
+        'reason = "files copied to the new object store"\n',
+        encoding="utf-8",
+    )
     verified = cli(
         "verify",
         "--source",
@@ -215,11 +223,15 @@ def test_a_schema_left_behind_is_listed_with_its_tables_rows_and_policies(
         empty_target.url,
         "--report-dir",
         str(tmp_path / "r"),
+        "--config",
+        str(config),
     )
     assert verified.returncode == 0, verified.stdout + verified.stderr
     gate = json.loads((tmp_path / "r" / "gate.json").read_text())
     storage = next(s for s in gate["skipped"] if s["name"] == "test_schema[storage]")
     assert "storage: 1 tables, 750 rows, 1 policies stay on the source" in storage["message"]
+    files = next(s for s in gate["skipped"] if s["name"] == "test_residency[storage.objects]")
+    assert "files copied to the new object store" in files["message"]
 
 
 def test_a_public_schema_owned_by_another_role_compares_clean(

@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote
 
+from verify.personal import looks_personal, words
+
 # A URL's user and password. The password runs to the last '@' before a blank, so one
 # holding an unencoded '@' (a malformed URL) is hidden whole, not up to its first '@'; a
 # missing ':' after the scheme does not save it either.
@@ -48,88 +50,25 @@ def scrub(text: str, secrets: Iterable[str] = ()) -> str:
 # Personal data in evidence: masked by default, keeping the shape an approver needs to see
 # that two values differ (`+7 *** *** 12 34`, `И*** П***`).
 # ---------------------------------------------------------------------------------------
-# Column names that hold personal data (or secrets) in most schemas, matched as the whole
-# name or as its last words: client_phone, customer_email, billing_address,
-# encrypted_password. Names compare in snake_case (firstName is first_name), trailing digits
-# dropped (phone2). Anything else is named by [mask] personal_columns or --personal-column.
-PERSONAL_NAMES: tuple[str, ...] = (
-    # people's names
-    "first_name",
-    "last_name",
-    "middle_name",
-    "full_name",
-    "given_name",
-    "family_name",
-    "maiden_name",
-    "display_name",
-    "firstname",
-    "lastname",
-    "fullname",
-    "surname",
-    "patronymic",
-    "nickname",
-    "username",
-    "user_name",
-    "client_name",
-    "customer_name",
-    "contact_name",
-    "person_name",
-    "patient_name",
-    "guest_name",
-    # contacts
-    "phone",
-    "phone_number",
-    "phone_no",
-    "telephone",
-    "mobile",
-    "msisdn",
-    "fax",
-    "email",
-    "e_mail",
-    "email_address",
-    "address",
-    "street",
-    "postcode",
-    "postal_code",
-    "zip_code",
-    # identity documents and dates
-    "birth_date",
-    "birthdate",
-    "birthday",
-    "date_of_birth",
-    "passport",
-    "passport_number",
-    "passport_no",
-    "ssn",
-    "national_id",
-    "tax_id",
-    # secrets that sit beside personal data (Supabase's auth.users holds all three)
-    "password",
-    "token",
-    "secret",
-    # Supabase Auth's own columns: every project's auth.users and auth.identities hold
-    # names and e-mails there
-    "raw_user_meta_data",
-    "identity_data",
-)
-# Short or ambiguous words: personal only as the whole column name (a table's `name` is
-# usually a person's, `company_name` is not).
-PERSONAL_WHOLE_NAMES: tuple[str, ...] = ("name", "tel", "cell", "mail", "dob", "ip")
-
-
-def _snake(column: str) -> str:
-    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", column)
-    return re.sub(r"[^a-z0-9]+", "_", spaced.lower()).strip("_").rstrip("0123456789_")
+# Beyond verify.personal's vocabulary (the one list residency uses too): secrets that sit
+# beside personal data (Supabase's auth.users holds all three), as a name's last word, and
+# Supabase Auth's JSON columns, where every project keeps names and e-mails. Anything else
+# is named by [mask] personal_columns or --personal-column.
+SECRET_WORDS: tuple[str, ...] = ("password", "token", "secret")
+SUPABASE_AUTH_JSON: tuple[str, ...] = ("raw_user_meta_data", "identity_data")
 
 
 def is_personal(column: str, extra: Iterable[str] = ()) -> bool:
-    """Whether a column holds personal data: named like it (first_name, phone, email, …;
-    see PERSONAL_NAMES) or listed in `extra` (case-insensitive)."""
+    """Whether a column holds personal data (or a secret): listed in `extra`
+    (case-insensitive), named like it (verify.personal: first_name, client_phone, telefon,
+    ...), a secret, or one of Supabase Auth's JSON columns."""
     if column.lower() in {c.lower() for c in extra}:
         return True
-    name = _snake(column)
-    return name in PERSONAL_WHOLE_NAMES or any(
-        name == known or name.endswith(f"_{known}") for known in PERSONAL_NAMES
+    parts = words(column)
+    return (
+        looks_personal(column)
+        or (bool(parts) and parts[-1] in SECRET_WORDS)
+        or "_".join(parts) in SUPABASE_AUTH_JSON
     )
 
 

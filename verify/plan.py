@@ -248,7 +248,10 @@ def decide_scope(conn: Conn, options: PlanOptions) -> tuple[tuple[str, ...], dic
     """(schemas that move, {schema left behind: reason}).
 
     User schemas and those the user includes move; every schema they depend on moves too
-    (whole), unless the user excluded it; Supabase's other schemas stay behind.
+    (whole), unless the user excluded it; so does a schema holding an extension that is not
+    one of Supabase's platform ones (Supabase's `extensions`: the application calls
+    pgcrypto or uuid-ossp from function bodies and through its search_path, which no
+    catalog dependency records); Supabase's other schemas stay behind.
     """
     names = [r["name"] for r in fetch_all(conn, "plan_schemas") if r["name"] != TOOL_SCHEMA]
     unknown = sorted((set(options.include) | set(options.exclude)) - set(names))
@@ -259,7 +262,7 @@ def decide_scope(conn: Conn, options: PlanOptions) -> tuple[tuple[str, ...], dic
         )
     excluded = set(options.exclude)
     user = {n for n in names if not is_supabase_managed(n)}
-    start = (user | set(options.include)) & set(names)
+    start = (user | set(options.include) | _extension_homes(conn)) & set(names)
     edges = [
         (r["from_schema"], r["to_schema"])
         for r in fetch_all(conn, "schema_dependencies")
@@ -280,6 +283,15 @@ def decide_scope(conn: Conn, options: PlanOptions) -> tuple[tuple[str, ...], dic
         elif name not in moving:
             left[name] = "Supabase-managed, nothing of the application depends on it"
     return tuple(sorted(moving)), dict(sorted(left.items()))
+
+
+def _extension_homes(conn: Conn) -> set[str]:
+    """Schemas holding an extension a plain host can also create (not a platform one)."""
+    return {
+        r["schema"]
+        for r in fetch_all(conn, "plan_extensions", schemas=[])
+        if r["schema"] != "pg_catalog" and r["name"] not in SUPABASE_PLATFORM_EXTENSIONS
+    }
 
 
 _EXACT_COUNT_BYTES = 64 * 1024 * 1024

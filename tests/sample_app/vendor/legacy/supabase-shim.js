@@ -1,0 +1,2 @@
+// Vendored code: never scanned.
+export { createClient } from '@supabase/supabase-js';
