@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 
 from pgcutover.config import TOOL_SCHEMA
-from pgcutover.pytest_plugin import Side, allure_dir, settings_of, sides
+from pgcutover.pytest_plugin import Side, allure_dir, settings_of, sides, table_parity
 from reports.evidence import attach_json, label, mark_accepted
 from reports.facts import RESIDENCY, write_fact
-from verify.buffer_parity import UnreadableRows, cached_verdict
+from verify.buffer_parity import UnreadableRows
 from verify.catalog import read_tables
 from verify.plan import Plan
 from verify.residency import (
@@ -30,7 +30,7 @@ from verify.residency import (
     detect,
     judge,
 )
-from verify.rows import SAMPLE, count_rows
+from verify.rows import count_rows
 
 _PERSONAL = pytest.StashKey[list[PersonalTable]]()
 _RESIDENCY = pytest.mark.allure_label("Residency", label_type="feature")
@@ -74,11 +74,12 @@ def placement(
     row_verdicts: dict[Any, Any],
     *,
     must_be_empty: bool,
-    limit: int | None,
+    config: pytest.Config,
 ) -> Placement:
     """Where the table is: moved or left behind, on the target, its rows on each side and
     (when the source is still the reference) whether its row parity passed: the verdict
-    test_row_parity reads too, computed once per session (bench/bench_residency.py)."""
+    test_row_parity reads too, computed once per session (bench/bench_residency.py), with
+    the same live window (--grace)."""
     table = personal.table
     moved = table.schema in plan.schemas
     left = plan.left_behind_schema(table.schema)
@@ -92,7 +93,7 @@ def placement(
         )
     try:
         with target.savepoint():  # a failed query rolls back to it; the snapshot stays
-            verdict = cached_verdict(row_verdicts, source.conn, target.conn, table, limit=limit)
+            parity = table_parity(config, table, source, target, row_verdicts)
     except UnreadableRows as exc:
         return Placement(
             moved=True,
@@ -101,7 +102,6 @@ def placement(
             parity_equal=False,
             problem=str(exc).removeprefix(f"{table.qualified}: "),
         )
-    parity = verdict.parity
     return Placement(
         moved=True,
         on_target=True,
@@ -128,10 +128,15 @@ def test_residency(
     must_be_empty = settings.source_must_be_empty or request.config.getoption(
         "source_must_be_empty"
     )
-    # The limit test_row_parity asks with, so both read one verdict per table.
-    limit = None if request.config.getoption("grace") else SAMPLE
+    # test_row_parity's own verdict (one pass per table, the same live window).
     where = placement(
-        personal, plan, source, target, row_verdicts, must_be_empty=must_be_empty, limit=limit
+        personal,
+        plan,
+        source,
+        target,
+        row_verdicts,
+        must_be_empty=must_be_empty,
+        config=request.config,
     )
     verdict: Verdict = judge(
         personal,

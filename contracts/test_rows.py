@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from pgcutover.pytest_plugin import Side, personal_columns
+from pgcutover.pytest_plugin import Side, live_options, personal_columns, table_parity
 from reports.evidence import (
     Difference,
     Reproduction,
@@ -29,8 +29,8 @@ from reports.evidence import (
 )
 from verify.buffer_parity import UnreadableRows, cached_verdict
 from verify.catalog import Table
-from verify.row_report import ParityReport, live_recheck, parity_report
-from verify.rows import SAMPLE, RowParity, count_rows, parse_grace
+from verify.row_report import ParityReport, parity_report
+from verify.rows import SAMPLE, count_rows
 
 
 def readable_on_both(table: Table, target: Side) -> None:
@@ -49,8 +49,8 @@ def test_row_count(
     table: Table,
     source: Side,
     target: Side,
-    live: dict[str, Any],
     row_verdicts: dict[Any, Any],
+    request: pytest.FixtureRequest,
 ) -> None:
     """The target has as many rows as the source, table by table (partitions and
     materialized views included); on a live source (--grace), a difference made only of rows
@@ -61,9 +61,12 @@ def test_row_count(
     with target.savepoint():
         actual = count_rows(target.conn, table.schema, table.name)
     attach_json("counts", {"table": table.qualified, "source": expected, "target": actual})
-    if actual != expected and is_live(live, table):
+    if actual != expected and live_options(request.config).applies_to(table):
         with target.savepoint():
-            parity = live_parity(table, source, target, live, row_verdicts)
+            try:
+                parity = table_parity(request.config, table, source, target, row_verdicts)
+            except UnreadableRows as exc:
+                pytest.fail(str(exc), pytrace=False)
         if parity.equal:
             note(
                 f"{table.qualified}: {expected} rows on the source, {actual} on the target: "
@@ -82,46 +85,10 @@ def test_row_count(
     )
 
 
-@pytest.fixture(scope="session")
-def live(request: pytest.FixtureRequest) -> dict[str, Any]:
-    """--grace and --change-column, for sources still being written to."""
-    grace, column = request.config.getoption("grace"), request.config.getoption("change_column")
-    if bool(grace) != bool(column):
-        raise pytest.UsageError("--grace and --change-column go together (e.g. 5m and updated_at)")
-    try:
-        return {"grace": parse_grace(grace) if grace else None, "column": column}
-    except ValueError as exc:
-        raise pytest.UsageError(str(exc)) from None
-
-
-def is_live(live: dict[str, Any], table: Table) -> bool:
-    """Whether the table is checked as live: --grace given and it has the change column."""
-    return bool(live["grace"]) and live["column"] in {c.name for c in table.columns}
-
-
-def live_parity(
-    table: Table, source: Side, target: Side, live: dict[str, Any], row_verdicts: dict[Any, Any]
-) -> RowParity:
-    """The table's row parity (shared with the other row contracts), its differing keys
-    looked at again when the source is live; raises UnreadableRows."""
-    limit = None if live["grace"] else SAMPLE  # a live re-check looks at every differing key
-    parity = cached_verdict(row_verdicts, source.conn, target.conn, table, limit=limit).parity
-    if parity.equal or not is_live(live, table):
-        return parity
-    key = ("live", table.qualified)
-    if key not in row_verdicts:
-        row_verdicts[key] = live_recheck(
-            parity, table, source.endpoint, target.endpoint, live["column"], live["grace"]
-        )
-    rechecked: RowParity = row_verdicts[key]
-    return rechecked
-
-
 def test_row_parity(
     table: Table,
     source: Side,
     target: Side,
-    live: dict[str, Any],
     mask: bool,
     row_verdicts: dict[Any, Any],
     request: pytest.FixtureRequest,
@@ -132,11 +99,11 @@ def test_row_parity(
     Buffers count by the bytes they revive to: a re-encoded Buffer is a note."""
     label(feature="Row parity", story=table.qualified, severity="blocker")
     readable_on_both(table, target)
-    limit = None if live["grace"] else SAMPLE  # a live re-check looks at every differing key
+    limit = None if live_options(request.config).grace else SAMPLE  # as table_parity asks
     with target.savepoint():
         try:
             verdict = cached_verdict(row_verdicts, source.conn, target.conn, table, limit=limit)
-            parity = live_parity(table, source, target, live, row_verdicts)
+            parity = table_parity(request.config, table, source, target, row_verdicts)
         except UnreadableRows as exc:
             pytest.fail(str(exc), pytrace=False)
         report: ParityReport = parity_report(

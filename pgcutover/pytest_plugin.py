@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,15 +26,19 @@ from reports.categories import write_allure2_categories
 from reports.evidence import write_environment
 from reports.facts import fact_blocks
 from reports.gate import EXPECTED_FILE
+from verify.buffer_parity import cached_verdict
 from verify.catalog import Table, read_tables
 from verify.connect import Endpoint, connect, database_identity, parse_url
 from verify.plan import Plan, PlanOptions, build_plan, read_recorded_plan, user_schemas
 from verify.queries import queries_folder
+from verify.row_report import live_recheck
+from verify.rows import SAMPLE, RowParity, parse_grace
 
 _SIDES = pytest.StashKey[dict[str, "Side"]]()
 _PLAN = pytest.StashKey["Plan"]()
 _CONFIG = pytest.StashKey["Config"]()
 _QUERIES = pytest.StashKey["Path | None"]()
+_LIVE = pytest.StashKey["LiveOptions"]()
 # Facts a contract family adds to Allure's environment (e.g. the schemas it left out).
 ENVIRONMENT_FACTS = pytest.StashKey[dict[str, str]]()
 
@@ -59,6 +64,55 @@ class Side:
     def savepoint(self) -> Any:
         """A savepoint: a failing query rolls back to it and the snapshot survives."""
         return self.conn.transaction()
+
+
+@dataclass(frozen=True)
+class LiveOptions:
+    """--grace and --change-column: how a source still being written to is checked."""
+
+    grace: timedelta | None
+    column: str | None
+
+    def applies_to(self, table: Table) -> bool:
+        """Whether `table` is checked as live: a window given and the table has the column."""
+        return self.grace is not None and self.column in {c.name for c in table.columns}
+
+
+def live_options(config: pytest.Config) -> LiveOptions:
+    """--grace and --change-column, read once; given apart or unreadable, a usage error."""
+    if _LIVE not in config.stash:
+        grace, column = config.getoption("grace"), config.getoption("change_column")
+        if bool(grace) != bool(column):
+            raise pytest.UsageError(
+                "--grace and --change-column go together (e.g. 5m and updated_at)"
+            )
+        try:
+            config.stash[_LIVE] = LiveOptions(parse_grace(grace) if grace else None, column)
+        except ValueError as exc:
+            raise pytest.UsageError(str(exc)) from None
+    return config.stash[_LIVE]
+
+
+def table_parity(
+    config: pytest.Config, table: Table, source: Side, target: Side, cache: dict[Any, Any]
+) -> RowParity:
+    """The table's row parity as every contract reads it: the session's one pass per side
+    (verify.buffer_parity.cached_verdict), its differing keys looked at again when the source
+    is live (rows that caught up, or that the source changed inside the window, pass).
+    Raises verify.buffer_parity.UnreadableRows; run it inside `target.savepoint()`."""
+    live = live_options(config)
+    limit = None if live.grace else SAMPLE  # a live re-check looks at every differing key
+    parity = cached_verdict(cache, source.conn, target.conn, table, limit=limit).parity
+    if parity.equal or not live.applies_to(table):
+        return parity
+    assert live.grace is not None and live.column is not None
+    key = ("live", table.qualified)
+    if key not in cache:
+        cache[key] = live_recheck(
+            parity, table, source.endpoint, target.endpoint, live.column, live.grace
+        )
+    rechecked: RowParity = cache[key]
+    return rechecked
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

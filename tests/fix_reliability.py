@@ -111,8 +111,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 for m in item.iter_markers("xdist_group")
             }
         )
-        if names and "@" not in item.nodeid.rpartition("]")[2] and hasattr(item, "_id"):
-            item._id = NodeId.parse(f"{item.nodeid}@{'_'.join(names)}")
+        old = getattr(item, "_id", None)
+        if not names or not isinstance(old, NodeId) or "@" in str(old).rpartition("]")[2]:
+            continue
+        # The suffix goes into the last name, so the id reads `test_x[params]@group`.
+        last = f"{old.names[-1]}[{old.params}]" if old.params is not None else old.names[-1]
+        item._id = NodeId(
+            path=old.path, names=(*old.names[:-1], f"{last}@{'_'.join(names)}"), params=None
+        )
 
 
 def write_table_part(rows: list[Row], base: Path) -> None:

@@ -37,7 +37,7 @@ from tests.faults.catalogue import (
     judge_faults,
 )
 from tests.fix_cli import verify_cli
-from tests.fix_corpus import Case, Corpus, restore_role_statement
+from tests.fix_corpus import CORPUS_CONFIG, Case, Corpus, restore_role_statement
 from tests.fix_reliability import DemoCopy, write_table_part
 from tests.fix_servers import drop_database, unique_name
 from verify.connect import Endpoint, connect
@@ -59,6 +59,7 @@ class Layout:
     source_template: str
     target_server: Endpoint
     target_template: str
+    config: str = ""  # the database's own pgcutover.toml (the corpus declares Storage)
 
 
 @dataclass
@@ -111,8 +112,8 @@ def _gate(verified: Any, report_dir: Path) -> dict[str, Any]:
     return data
 
 
-def _toml(accepted: list[tuple[str, str]], folder: Path) -> Path:
-    lines = []
+def _toml(config: str, accepted: list[tuple[str, str]], folder: Path) -> Path:
+    lines = [config]
     for obj, reason in accepted:
         lines += [
             "[[schema.accepted]]",
@@ -147,9 +148,14 @@ def measure(
             _run(source, fault.source, f"{cat.db} {fault.name} (source)")
             _run(target, fault.target, f"{cat.db} {fault.name}")
         report = Path(tempfile.mkdtemp(prefix=f"faults-{cat.db}-{version}-", dir=workdir))
-        verified = verify_cli(source, target, report, *flags, cwd=workdir)
+        config = _toml(layout.config, [], report)
+        verified = verify_cli(
+            source, target, report / "r", *flags, "--config", str(config), cwd=workdir
+        )
         assert verified.returncode == 1, verified.stdout + verified.stderr
-        fault_rows = judge_faults(faults, failed_pairs(_gate(verified, report)), cat.db, versions)
+        fault_rows = judge_faults(
+            faults, failed_pairs(_gate(verified, report / "r")), cat.db, versions
+        )
     finally:
         with connect(layout.target_server, role="test", read_only=False, autocommit=True) as conn:
             for statement in restore:
@@ -161,7 +167,7 @@ def measure(
         _run(target, change.target, f"{cat.db} {change.name}")
         _outside(target, change.outside)
     report = Path(tempfile.mkdtemp(prefix=f"benign-{cat.db}-{version}-", dir=workdir))
-    config = _toml([a for c in cat.benign for a in c.accepted], report)
+    config = _toml(layout.config, [a for c in cat.benign for a in c.accepted], report)
     verified = verify_cli(
         source, target, report / "r", *flags, *LIVE_FLAGS, "--config", str(config), cwd=workdir
     )
@@ -197,6 +203,7 @@ def outcomes(
             corpus.template(db, lay.source, contrib=lay.contrib),
             corpus.server(lay.target),
             copied.target.dbname,
+            CORPUS_CONFIG,
         )
 
     def get(db: str, version: str) -> Outcome:
