@@ -70,8 +70,9 @@ def test_row_count(
         if parity.equal:
             note(
                 f"{table.qualified}: {expected} rows on the source, {actual} on the target: "
-                f"the {parity.inside_window} rows that differ changed at the source within "
-                "the --grace window"
+                "only rows the live source wrote meanwhile differ "
+                f"({parity.inside_window} changed within the --grace window, "
+                f"{parity.forgiven} caught up since)"
             )
             return
     if actual != expected:
