@@ -48,7 +48,6 @@ import psycopg.sql
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pgcutover.demo import BASE_COUNTS, load_demo  # noqa: E402
 from pgcutover.servers import create_database, server_pair  # noqa: E402
 from verify.connect import Endpoint, parse_url  # noqa: E402
 
@@ -178,6 +177,8 @@ def under_load(
 
 def prepare(rows: int, server_urls: tuple[str, str]) -> tuple[Endpoint, Endpoint, float]:
     """The demo at the scale giving `rows` rows on the source, copied to the target."""
+    from pgcutover.demo import BASE_COUNTS, load_demo  # the benchmark's dataset is the demo's
+
     scale = rows / (sum(BASE_COUNTS.values()) + 40)  # + the 40 fixed webhook rows
     suffix = f"{os.getpid()}_{int(time.time())}"
     source = create_database(parse_url(server_urls[0]), f"live_src_{suffix}")
