@@ -52,6 +52,14 @@ def contracts_dir() -> Path:
     return Path(str(files("contracts")))
 
 
+def contracts_command(*extra: str) -> list[str]:
+    """`python -m pytest <contracts>` with the contracts' own ini and rootdir, as `verify`
+    runs it (tests run raw pytest the same way)."""
+    here = contracts_dir()
+    command = [sys.executable, "-m", "pytest", str(here), "-c", str(here / "pytest.ini")]
+    return [*command, "--rootdir", str(here), *extra]
+
+
 def _first_error(log_text: str, secrets: list[str]) -> str:
     """The one line that says why pytest could not run the contracts, in the user's words:
     an exception's message without its class, argparse's complaint without its usage."""
@@ -80,16 +88,8 @@ def run_contracts(
     # Stale results from an earlier run would count towards this verdict.
     shutil.rmtree(alluredir, ignore_errors=True)
     log = report_dir / "pytest.log"
-    here = contracts_dir()
     args = [
-        sys.executable,
-        "-m",
-        "pytest",
-        str(here),
-        "-c",
-        str(here / "pytest.ini"),
-        "--rootdir",
-        str(here),
+        *contracts_command(),
         f"--alluredir={alluredir}",
         "-q",
         *(["--no-mask"] if no_mask else []),

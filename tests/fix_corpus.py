@@ -35,7 +35,7 @@ import pytest
 from psycopg import sql
 
 from migrator.tools import BinDir, server_bindirs
-from pgcutover.servers import LocalServer, start_local_server
+from pgcutover.servers import LocalServer, create_database, start_local_server
 from tests.corpus import BUILDERS
 from tests.fix_cli import pgcutover, verify_cli
 from verify.connect import Endpoint, connect, parse_url
@@ -150,14 +150,7 @@ class Corpus:
 
     def create_database(self, key: str, prefix: str, *, template: str | None = None) -> Endpoint:
         """A new database on server `key` (a clone of `template` when given)."""
-        server = self.server(key)
-        name = f"{prefix}_{next(self._names)}"
-        with connect(server, role="server", read_only=False, autocommit=True) as conn:
-            query = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
-            if template:
-                query += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
-            conn.execute(query)
-        return server.with_dbname(name)
+        return create_database(self.server(key), f"{prefix}_{next(self._names)}", template=template)
 
     def template(self, db: str, key: str, *, contrib: bool) -> str:
         """The name of a template database on `key` holding corpus `db`, built once."""

@@ -166,24 +166,15 @@ def test_a_bad_url_says_what_is_wrong(url: str, problem: str) -> None:
 
 
 def test_raw_pytest_with_a_bad_url_names_the_side_without_the_password(tmp_path: Path) -> None:
-    from pgcutover.runner import contracts_dir
+    from pgcutover.runner import contracts_command
 
-    here = contracts_dir()
     result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            str(here),
-            "-c",
-            str(here / "pytest.ini"),
-            "--rootdir",
-            str(here),
+        contracts_command(
             "-p",
             "no:cacheprovider",
             f"--source-url={BAD_SHAPES['doubled @']}",
             f"--target-url={GOOD}",
-        ],
+        ),
         capture_output=True,
         text=True,
         cwd=tmp_path,

@@ -4,14 +4,13 @@ broken when the query cannot run on the source, and runs only a folder the user 
 from __future__ import annotations
 
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from pgcutover.demo.job import contract_options
-from pgcutover.runner import contracts_dir
+from pgcutover.runner import contracts_command
 from pgcutover.servers import create_database
 from tests.fix_cli import assert_one_line_error, pgcutover
 from tests.fix_contracts import RunContracts, damage_target, failed_of, failure
@@ -168,21 +167,8 @@ def test_a_queries_dir_in_pgcutover_toml_is_read_beside_the_file(tmp_path: Path)
 
 
 def test_raw_pytest_with_a_missing_queries_folder_is_a_usage_error(tmp_path: Path) -> None:
-    here = contracts_dir()
     result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            str(here),
-            "-c",
-            str(here / "pytest.ini"),
-            "--rootdir",
-            str(here),
-            f"--queries-dir={tmp_path / 'nowhere'}",
-            "-p",
-            "no:cacheprovider",
-        ],
+        contracts_command(f"--queries-dir={tmp_path / 'nowhere'}", "-p", "no:cacheprovider"),
         capture_output=True,
         text=True,
         cwd=tmp_path,
