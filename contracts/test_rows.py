@@ -30,7 +30,7 @@ from reports.evidence import (
 from verify.buffer_parity import UnreadableRows, cached_verdict
 from verify.catalog import Table
 from verify.row_report import ParityReport, parity_report
-from verify.rows import SAMPLE, count_rows
+from verify.rows import SAMPLE, both, count_rows
 
 
 def readable_on_both(table: Table, target: Side) -> None:
@@ -57,9 +57,11 @@ def test_row_count(
     the source changed within the window is a note."""
     label(feature="Row parity", story=table.qualified, severity="blocker")
     readable_on_both(table, target)
-    expected = count_rows(source.conn, table.schema, table.name)
     with target.savepoint():
-        actual = count_rows(target.conn, table.schema, table.name)
+        expected, actual = both(
+            lambda: count_rows(source.conn, table.schema, table.name),
+            lambda: count_rows(target.conn, table.schema, table.name),
+        )
     attach_json("counts", {"table": table.qualified, "source": expected, "target": actual})
     if actual != expected and live_options(request.config).applies_to(table):
         with target.savepoint():

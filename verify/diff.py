@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from deepdiff import DeepDiff
-
 from verify.catalog import Column, Table
 
 
 def deep_difference(source: Any, target: Any) -> dict[str, Any]:
     """A JSON-ready deepdiff of two values (source is t1, target is t2)."""
+    # Imported here: deepdiff (and pydantic under it) costs a tenth of a second on every
+    # contract run, and only a run with differences needs it.
+    from deepdiff import DeepDiff
+
     diff = DeepDiff(source, target, ignore_order=False, verbose_level=2)
     parsed: dict[str, Any] = json.loads(diff.to_json())
     return parsed
