@@ -217,3 +217,38 @@ def test_a_unique_index_on_not_null_columns_keys_a_table_without_primary_key(
     # The nullable `note` index cannot identify rows; (company_id, code) can.
     assert found.key_columns == ("company_id", "code")
     assert (found.missing, found.extra, found.changed) == ([], [], [("studio-lotos", "CODE7")])
+
+
+def test_a_materialized_view_is_compared_by_its_unique_index_and_null_keys_as_whole_rows(
+    source_db: Endpoint, target_db: Endpoint
+) -> None:
+    view_sql = (
+        "CREATE TABLE public.visits (id int PRIMARY KEY, city text, kind text NOT NULL); "
+        "INSERT INTO public.visits VALUES (1, 'Kazan', 'new'), (2, 'Kazan', 'new'), "
+        "(3, 'Perm', 'new'), (4, NULL, 'new'), (5, NULL, 'repeat'); "
+        "CREATE MATERIALIZED VIEW public.visits_by_city AS "
+        "SELECT city, kind, count(*) AS n FROM public.visits GROUP BY city, kind; "
+        "CREATE UNIQUE INDEX visits_by_city_key ON public.visits_by_city (city, kind)"
+    )
+    with psycopg.connect(source_db.conninfo, autocommit=True) as conn:
+        conn.execute(view_sql)
+    # Stale on the target: refreshed from other rows, which are then put back.
+    on_target(
+        target_db,
+        view_sql,
+        "UPDATE public.visits SET city = 'Perm' WHERE id = 2",
+        "UPDATE public.visits SET kind = 'other' WHERE id = 5",
+        "REFRESH MATERIALIZED VIEW public.visits_by_city",
+        "UPDATE public.visits SET city = 'Kazan' WHERE id = 2",
+        "UPDATE public.visits SET kind = 'repeat' WHERE id = 5",
+    )
+    with snapshot_pair(source_db, target_db) as (src, tgt, tables):
+        found = row_parity(src, tgt, tables["public.visits_by_city"], limit=None)
+        base = row_parity(src, tgt, tables["public.visits"], limit=None)
+    assert base.equal
+    assert found.key.columns == ("city", "kind")
+    assert found.key.kind == "unique index public.visits_by_city_key"
+    differences = found.differences
+    # Keys without NULL are named as changed; the NULL-keyed rows as a multiset.
+    assert sorted(differences.changed) == [("Kazan", "new"), ("Perm", "new")]
+    assert (differences.missing, differences.extra) == ([(None, "repeat")], [(None, "other")])

@@ -117,10 +117,13 @@ class RowKey:
 
 
 def row_key(conn: Conn, table: Table) -> RowKey:
-    """The primary key, else the narrowest unique index on NOT NULL columns, else the whole row."""
+    """The primary key, else the narrowest unique index on NOT NULL columns (on any columns
+    for a materialized view, whose columns cannot be NOT NULL), else the whole row."""
     if table.primary_key:
         return RowKey(table.primary_key, "primary key")
-    found = fetch_all(conn, "unique_key", schema=table.schema, table=table.name)
+    found = fetch_all(
+        conn, "unique_key", schema=table.schema, table=table.name, nullable=table.is_matview
+    )
     if found:
         return RowKey(tuple(found[0]["columns"]), f"unique index {found[0]['index_name']}")
     return RowKey((), "whole row")
@@ -391,11 +394,24 @@ Event = tuple[str, Key]
 Judge = Callable[[list[Event]], list[Event]]
 
 
+def _null_keyed(rows: list[Row]) -> Counter[tuple[Key, int]]:
+    return Counter((tuple(_hashable(v) for v in r[2:]), r[1]) for r in rows if None in r[2:])
+
+
 def keyed_differences(pairs: Iterator[tuple[list[Row], list[Row]]]) -> Iterator[Event]:
-    """Missing, extra and changed keys, one bucket at a time."""
+    """Missing, extra and changed keys, one bucket at a time.
+
+    A unique index lets many rows share a key holding a NULL (a materialized view's key):
+    those rows are compared as a multiset of (key, row hash), missing or extra, never
+    changed."""
     for src_rows, tgt_rows in pairs:
-        src = {tuple(_hashable(v) for v in r[2:]): r[1] for r in src_rows}
-        tgt = {tuple(_hashable(v) for v in r[2:]): r[1] for r in tgt_rows}
+        src_null, tgt_null = _null_keyed(src_rows), _null_keyed(tgt_rows)
+        for kind, surplus in ((MISSING, src_null - tgt_null), (EXTRA, tgt_null - src_null)):
+            for (key, _), n in surplus.items():
+                for _ in range(n):
+                    yield kind, key
+        src = {tuple(_hashable(v) for v in r[2:]): r[1] for r in src_rows if None not in r[2:]}
+        tgt = {tuple(_hashable(v) for v in r[2:]): r[1] for r in tgt_rows if None not in r[2:]}
         for key, h in src.items():
             if key not in tgt:
                 yield MISSING, key

@@ -1,5 +1,7 @@
--- The narrowest valid unique index of one table whose columns are all NOT NULL and plain
--- (no expressions, no predicate): a row key when the table has no primary key.
+-- The narrowest valid unique index of one relation whose columns are plain (no expressions,
+-- no predicate) and all NOT NULL: a row key when the table has no primary key. A
+-- materialized view's columns are never NOT NULL, so for one (%(nullable)s) any such index
+-- will do: rows whose key holds a NULL are then compared as whole rows.
 SELECT i.indexrelid::regclass::text AS index_name,
        array_agg(a.attname ORDER BY k.ord) AS columns
 FROM pg_index i
@@ -11,6 +13,6 @@ WHERE n.nspname = %(schema)s AND c.relname = %(table)s
   AND i.indisunique AND i.indisvalid AND i.indpred IS NULL AND i.indexprs IS NULL
   AND k.ord <= i.indnkeyatts
 GROUP BY i.indexrelid
-HAVING bool_and(a.attnotnull)
+HAVING bool_and(a.attnotnull) OR %(nullable)s
 ORDER BY count(*), 1
 LIMIT 1
