@@ -142,17 +142,28 @@ def estimated_parts(table: Table, *, split_bytes: int = DEFAULT_SPLIT_BYTES, job
     return min(MAX_PARTS, parts)
 
 
+def _estimate(table: Table) -> int | None:
+    # reltuples is -1 (read as 0) until a table is first analysed: a table with pages and
+    # no estimate is unknown, not empty.
+    if not table.holds_rows:
+        return 0
+    if table.est_rows == 0 and table.bytes > 0:
+        return None
+    return table.est_rows
+
+
 def plan_rows(
     copy_plan: CopyPlan, *, split_bytes: int = DEFAULT_SPLIT_BYTES, jobs: int = 1
 ) -> list[dict[str, Any]]:
-    """One row per table, in copy order: what the plan table and --json show."""
+    """One row per table, in copy order: what the plan table and --json show (est_rows is
+    None for a table holding pages that was never analysed)."""
     rows = []
     for t in copy_plan.tables:
         rows.append(
             {
                 "table": t.qualified,
                 "kind": "partitioned" if t.kind == "p" else ("partition" if t.parent else "table"),
-                "est_rows": t.est_rows if t.holds_rows else 0,
+                "est_rows": _estimate(t),
                 "bytes": t.bytes if t.holds_rows else 0,
                 "units": estimated_parts(t, split_bytes=split_bytes, jobs=jobs)
                 if t.holds_rows
@@ -219,14 +230,21 @@ def plan_lines(data: dict[str, Any]) -> list[str]:
     width = max([len(t["table"]) for t in tables] + [5])
     lines = [f"{'#':>3}  {'table':<{width}}  {'kind':<11}  {'est rows':>10}  {'MB':>8}  units"]
     for i, t in enumerate(tables, 1):
+        rows = "?" if t["est_rows"] is None else t["est_rows"]
         lines.append(
-            f"{i:>3}  {t['table']:<{width}}  {t['kind']:<11}  {t['est_rows']:>10}  "
+            f"{i:>3}  {t['table']:<{width}}  {t['kind']:<11}  {rows:>10}  "
             f"{_mb(t['bytes']):>8}  {t['units']}"
         )
+    unknown = sum(t["est_rows"] is None for t in tables)
+    total = f"{data['total_est_rows']}{'+' if unknown else ''}"
     lines.append(
-        f"{'':>3}  {'total':<{width}}  {'':<11}  {data['total_est_rows']:>10}  "
-        f"{_mb(data['total_bytes']):>8}"
+        f"{'':>3}  {'total':<{width}}  {'':<11}  {total:>10}  {_mb(data['total_bytes']):>8}"
     )
+    if unknown:
+        lines.append(
+            f"? = never analysed on the source, no row estimate ({unknown} table"
+            f"{'s' if unknown != 1 else ''}); ANALYZE there gives one, the copy does not need it"
+        )
     lines.append(f"schemas moved: {', '.join(data['schemas']) or '(none)'}")
     for view in data["matviews"]:
         name = f"{view['schema']}.{view['name']}"

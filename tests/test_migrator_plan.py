@@ -142,3 +142,22 @@ def test_sync_bad_grace_is_one_line_before_connecting() -> None:
     )
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1 and "30s, 5m or 1h" in result.stderr
+
+
+def test_a_table_never_analysed_shows_an_unknown_estimate_not_zero_rows(
+    source_db: Endpoint,
+) -> None:
+    execute(
+        source_db,
+        # Autovacuum off: its analyse would give the table an estimate mid-test.
+        "CREATE TABLE public.fresh (id int PRIMARY KEY) WITH (autovacuum_enabled = false)",
+        "INSERT INTO public.fresh SELECT generate_series(1, 5000)",
+    )
+    printed = cli("plan", "--source", source_db.url)
+    as_json = cli("plan", "--source", source_db.url, "--json")
+    assert printed.returncode == 0 and as_json.returncode == 0, printed.stderr + as_json.stderr
+    row = next(line for line in printed.stdout.splitlines() if "public.fresh" in line)
+    assert row.split()[3] == "?"
+    assert "? = never analysed on the source" in printed.stdout
+    tables = {t["table"]: t for t in json.loads(as_json.stdout)["tables"]}
+    assert tables["public.fresh"]["est_rows"] is None
