@@ -9,8 +9,8 @@ project (see verify.api).
 
 from __future__ import annotations
 
+import functools
 import importlib.util
-from typing import Any
 
 import pytest
 
@@ -19,7 +19,7 @@ from reports.evidence import attach_json, label
 from reports.facts import API, write_fact
 from verify.api import (
     INSTALL_HINT,
-    ApiUnavailable,
+    ClientFor,
     NotAllowed,
     RowRequest,
     api_access,
@@ -63,20 +63,18 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 @pytest.fixture(scope="session")
-def api_client() -> Any:
-    """The supabase client, built once (None without access or without the package)."""
+def api_client() -> ClientFor | None:
+    """The supabase client of each schema, built once on first use (None without access
+    or without the package)."""
     access = api_access()
-    if access is None:
+    if access is None or importlib.util.find_spec("supabase") is None:
         return None
-    try:
-        return make_client(access)
-    except ApiUnavailable:
-        return None
+    return functools.cache(lambda schema: make_client(access, schema=schema))
 
 
 def test_api_rows(
     api_request: RowRequest | None,
-    api_client: Any,
+    api_client: ClientFor | None,
     target: Side,
     mask: bool,
     request: pytest.FixtureRequest,

@@ -19,6 +19,7 @@ from tests.fix_contracts import damage_target
 from verify.api import (
     ApiAccess,
     ApiUnavailable,
+    ClientFor,
     NotAllowed,
     RowRequest,
     api_access,
@@ -40,8 +41,14 @@ ACCESS = ApiAccess("https://abcd.supabase.co", KEY, "SUPABASE_KEY")
 Handler = Callable[[Any], Any]
 
 
-def _client(handler: Handler) -> Any:
-    return make_client(ACCESS, http=httpx.Client(transport=httpx.MockTransport(handler)))
+def _client(handler: Handler) -> ClientFor:
+    http = httpx.Client(transport=httpx.MockTransport(handler))
+    return lambda schema: make_client(ACCESS, schema=schema, http=http)
+
+
+def _error(code: str, message: str) -> dict[str, Any]:
+    # PostgREST's error body always has all four keys (supabase 2.33 requires them).
+    return {"code": code, "details": None, "hint": None, "message": message}
 
 
 def _answer(rows: list[dict[str, Any]], seen: list[Any] | None = None) -> Handler:
@@ -76,6 +83,13 @@ def test_the_request_reads_every_column_ordered_by_the_key_first_rows_only() -> 
     assert sent.headers["apikey"] == KEY and sent.headers["accept-profile"] == "public"
 
 
+def test_a_table_outside_public_is_read_through_its_own_schema() -> None:
+    seen: list[Any] = []
+    fetch_api_rows(_client(_answer([], seen)), RowRequest("auth", "users", ("id",), 5))
+    assert seen[0].url.path == "/rest/v1/users"
+    assert seen[0].headers["accept-profile"] == "auth"
+
+
 def test_a_table_without_a_primary_key_gets_no_request() -> None:
     assert row_request(Table("public", "webhook_inbox", "r", None, 0, 0), 20) is None
     keyed = Table("public", "clients", "r", None, 0, 0, primary_key=("id",))
@@ -84,10 +98,10 @@ def test_a_table_without_a_primary_key_gets_no_request() -> None:
 
 def test_a_role_that_may_not_read_is_a_skip_other_errors_break() -> None:
     def denied(request: Any) -> Any:
-        return httpx.Response(401, json={"code": "42501", "message": "permission denied"})
+        return httpx.Response(401, json=_error("42501", "permission denied"))
 
     def broken(request: Any) -> Any:
-        return httpx.Response(500, json={"code": "XX000", "message": "internal"})
+        return httpx.Response(500, json=_error("XX000", "internal"))
 
     request = RowRequest("public", "clients", ("id",), 5)
     with pytest.raises(NotAllowed, match=r"public\.clients: permission denied"):

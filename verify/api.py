@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,15 +61,25 @@ def api_access(env: Mapping[str, str] | None = None) -> ApiAccess | None:
     return None
 
 
-def make_client(access: ApiAccess, *, http: Any = None) -> Any:
-    """A supabase client for `access` (sessions neither kept nor refreshed); `http`, an
-    httpx.Client, carries its requests (tests give one that answers offline)."""
+def make_client(access: ApiAccess, *, schema: str = "public", http: Any = None) -> Any:
+    """A supabase client for `access` reading `schema` (sessions neither kept nor
+    refreshed); `http`, an httpx.Client, carries its requests (tests give one that answers
+    offline).
+
+    One client per schema rather than `client.schema()`: supabase 2.33, the newest for
+    Python 3.10, builds that client without the given httpx client."""
     try:
         from supabase import ClientOptions, create_client
     except ImportError:
         raise ApiUnavailable(f"the supabase package is not installed: {INSTALL_HINT}") from None
-    options = ClientOptions(auto_refresh_token=False, persist_session=False, httpx_client=http)
+    options = ClientOptions(
+        schema=schema, auto_refresh_token=False, persist_session=False, httpx_client=http
+    )
     return create_client(access.url, access.key, options)
+
+
+# The client of a schema, made on first use (see make_client).
+ClientFor = Callable[[str], Any]
 
 
 @dataclass(frozen=True)
@@ -95,9 +105,10 @@ def row_request(table: Table, limit: int) -> RowRequest | None:
     return RowRequest(table.schema, table.name, table.primary_key, limit)
 
 
-def build_query(client: Any, request: RowRequest) -> Any:
-    """The client's query for `request` (not yet sent): select=*, order=key.asc, limit."""
-    query = client.schema(request.schema).table(request.table).select("*")
+def build_query(client_for: ClientFor, request: RowRequest) -> Any:
+    """The query for `request` (not yet sent) on its schema's client: select=*,
+    order=key.asc, limit."""
+    query = client_for(request.schema).table(request.table).select("*")
     for column in request.key:
         query = query.order(column)
     return query.limit(request.limit)
@@ -107,13 +118,13 @@ class NotAllowed(Exception):
     """The key's role may not read the table through the API."""
 
 
-def fetch_api_rows(client: Any, request: RowRequest) -> list[dict[str, Any]]:
+def fetch_api_rows(client_for: ClientFor, request: RowRequest) -> list[dict[str, Any]]:
     """The sample as the API returns it; raises `NotAllowed` when the role may not read it
     (other API errors propagate: the check is broken, not failed)."""
     from postgrest.exceptions import APIError
 
     try:
-        response = build_query(client, request).execute()
+        response = build_query(client_for, request).execute()
     except APIError as exc:
         if str(exc.code) in NOT_ALLOWED:
             raise NotAllowed(f"{request.qualified}: {exc.message or exc.code}") from None
