@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -329,9 +330,9 @@ def writable_report_dir(path: Path) -> Path:
     """The report folder, created if needed; raises `ReportDirUnwritable` naming it."""
     try:
         path.mkdir(parents=True, exist_ok=True)
-        probe = path / ".pgcutover-write-test"
-        probe.write_text("")
-        probe.unlink()
+        # A name of its own: two runs sharing a folder must not remove each other's probe.
+        with tempfile.NamedTemporaryFile(dir=path, prefix=".pgcutover-write-test-"):
+            pass
     except OSError as exc:
         raise ReportDirUnwritable(
             f"cannot write the report folder {path}: {exc.strerror}; choose another with "
