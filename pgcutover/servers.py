@@ -253,6 +253,7 @@ def docker_available() -> bool:
         return False
     try:
         import docker  # testcontainers' own dependency
+        import testcontainers.postgres  # noqa: F401  (the `demo` extra, which starts them)
 
         docker.from_env(timeout=3).ping()
     except Exception:
