@@ -394,8 +394,27 @@ Event = tuple[str, Key]
 Judge = Callable[[list[Event]], list[Event]]
 
 
-def _null_keyed(rows: list[Row]) -> Counter[tuple[Key, int]]:
-    return Counter((tuple(_hashable(v) for v in r[2:]), r[1]) for r in rows if None in r[2:])
+def _unmatched(source: Counter[T], target: Counter[T]) -> Iterator[tuple[str, T]]:
+    """(MISSING, item) once for each time an item is on the source more often than on the
+    target, (EXTRA, item) the other way round."""
+    for kind, surplus in ((MISSING, source - target), (EXTRA, target - source)):
+        for item, n in surplus.items():
+            for _ in range(n):
+                yield kind, item
+
+
+def _by_key(rows: list[Row]) -> tuple[dict[Key, int], Counter[tuple[Key, int]]]:
+    """(key -> row hash) of rows with a whole key, and the (key, row hash) counts of rows
+    whose key holds a NULL (a unique index lets those repeat)."""
+    keyed: dict[Key, int] = {}
+    null_keyed: Counter[tuple[Key, int]] = Counter()
+    for r in rows:
+        key = tuple(_hashable(v) for v in r[2:])
+        if None in key:
+            null_keyed[(key, r[1])] += 1
+        else:
+            keyed[key] = r[1]
+    return keyed, null_keyed
 
 
 def keyed_differences(pairs: Iterator[tuple[list[Row], list[Row]]]) -> Iterator[Event]:
@@ -405,13 +424,9 @@ def keyed_differences(pairs: Iterator[tuple[list[Row], list[Row]]]) -> Iterator[
     those rows are compared as a multiset of (key, row hash), missing or extra, never
     changed."""
     for src_rows, tgt_rows in pairs:
-        src_null, tgt_null = _null_keyed(src_rows), _null_keyed(tgt_rows)
-        for kind, surplus in ((MISSING, src_null - tgt_null), (EXTRA, tgt_null - src_null)):
-            for (key, _), n in surplus.items():
-                for _ in range(n):
-                    yield kind, key
-        src = {tuple(_hashable(v) for v in r[2:]): r[1] for r in src_rows if None not in r[2:]}
-        tgt = {tuple(_hashable(v) for v in r[2:]): r[1] for r in tgt_rows if None not in r[2:]}
+        (src, src_null), (tgt, tgt_null) = _by_key(src_rows), _by_key(tgt_rows)
+        for kind, (key, _) in _unmatched(src_null, tgt_null):
+            yield kind, key
         for key, h in src.items():
             if key not in tgt:
                 yield MISSING, key
@@ -427,12 +442,8 @@ def multiset_differences(pairs: Iterator[tuple[list[Row], list[Row]]]) -> Iterat
         src = Counter(r[1] for r in src_rows)
         tgt = Counter(r[1] for r in tgt_rows)
         sample = {r[1]: r[2] for r in itertools.chain(src_rows, tgt_rows)}
-        for h, n in (src - tgt).items():
-            for _ in range(n):
-                yield MISSING, (sample[h],)
-        for h, n in (tgt - src).items():
-            for _ in range(n):
-                yield EXTRA, (sample[h],)
+        for kind, h in _unmatched(src, tgt):
+            yield kind, (sample[h],)
 
 
 @dataclass
