@@ -10,12 +10,11 @@ from typing import Any
 
 import pytest
 
-from pgcutover.pytest_plugin import Side, personal_columns, sides
+from pgcutover.pytest_plugin import Side, personal_columns, sides, table_verdict
 from reports.evidence import Difference, attach_json, explain_failure, key_lookup, label, note
 from verify.buffer_parity import (
     UnreadableRows,
     buffer_columns,
-    cached_verdict,
     key_columns,
     stream_column,
 )
@@ -67,19 +66,17 @@ def test_buffers_revive_equal(
     assert table.qualified in target.tables, f"{table.qualified} is missing on the target"
     with target.savepoint():
         try:
-            verdict = cached_verdict(row_verdicts, source.conn, target.conn, table, limit=SAMPLE)
+            verdict = table_verdict(request.config, table, source, target, row_verdicts)
         except UnreadableRows as exc:
             pytest.fail(str(exc), pytrace=False)
     found = verdict.buffers[column.name]
+    shown = found.differences[:SAMPLE]  # a live source's pass keeps every differing row
     parity = verdict.parity
     personal = personal_columns(request.config)
-    keys = [
-        format_key(parity.key.columns, k, mask=mask, personal=personal)
-        for k, _ in found.differences
-    ]
+    keys = [format_key(parity.key.columns, k, mask=mask, personal=personal) for k, _ in shown]
     rows = [
         {"key": key, "differences": [str(d) for d in differences]}
-        for key, (_, differences) in zip(keys, found.differences, strict=True)
+        for key, (_, differences) in zip(keys, shown, strict=True)
     ]
     attach_json(
         "buffer parity",
@@ -99,14 +96,14 @@ def test_buffers_revive_equal(
         explain_failure(
             [
                 Difference(key, f"{d.path} ({d.problem})", d.source, d.target)
-                for key, (_, differences) in zip(keys, found.differences, strict=True)
+                for key, (_, differences) in zip(keys, shown, strict=True)
                 for d in differences
             ],
             [
                 key_lookup(
                     table.schema, table.name, parity.key.columns, k, mask=mask, personal=personal
                 )
-                for k, _ in found.differences[:1]
+                for k, _ in shown[:1]
                 if parity.key.columns
             ],
         )

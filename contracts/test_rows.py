@@ -14,7 +14,13 @@ from typing import Any
 
 import pytest
 
-from pgcutover.pytest_plugin import Side, live_options, personal_columns, table_parity
+from pgcutover.pytest_plugin import (
+    Side,
+    live_options,
+    personal_columns,
+    table_parity,
+    table_verdict,
+)
 from reports.evidence import (
     Difference,
     Reproduction,
@@ -27,10 +33,10 @@ from reports.evidence import (
     quoted,
     row_differences,
 )
-from verify.buffer_parity import UnreadableRows, cached_verdict
+from verify.buffer_parity import UnreadableRows
 from verify.catalog import Table
 from verify.row_report import ParityReport, parity_report
-from verify.rows import SAMPLE, both, count_rows
+from verify.rows import both, count_rows
 
 
 def readable_on_both(table: Table, target: Side) -> None:
@@ -102,10 +108,9 @@ def test_row_parity(
     Buffers count by the bytes they revive to: a re-encoded Buffer is a note."""
     label(feature="Row parity", story=table.qualified, severity="blocker")
     readable_on_both(table, target)
-    limit = None if live_options(request.config).grace else SAMPLE  # as table_parity asks
     with target.savepoint():
         try:
-            verdict = cached_verdict(row_verdicts, source.conn, target.conn, table, limit=limit)
+            verdict = table_verdict(request.config, table, source, target, row_verdicts)
             parity = table_parity(request.config, table, source, target, row_verdicts)
         except UnreadableRows as exc:
             pytest.fail(str(exc), pytrace=False)

@@ -26,7 +26,7 @@ from reports.categories import write_allure2_categories
 from reports.evidence import write_environment
 from reports.facts import fact_blocks
 from reports.gate import EXPECTED_FILE
-from verify.buffer_parity import cached_verdict
+from verify.buffer_parity import TableVerdict, cached_verdict
 from verify.catalog import Table, read_tables
 from verify.connect import Endpoint, connect, database_identity, parse_url
 from verify.plan import Plan, PlanOptions, build_plan, read_recorded_plan, user_schemas
@@ -93,16 +93,26 @@ def live_options(config: pytest.Config) -> LiveOptions:
     return config.stash[_LIVE]
 
 
+def table_verdict(
+    config: pytest.Config, table: Table, source: Side, target: Side, cache: dict[Any, Any]
+) -> TableVerdict:
+    """The session's one pass per side over the table (verify.buffer_parity.cached_verdict),
+    shared by row parity, Buffer parity and residency: every differing key kept when the
+    source is live (a re-check looks at each), else the first SAMPLE of each kind.
+    Raises verify.buffer_parity.UnreadableRows; run it inside `target.savepoint()`."""
+    limit = None if live_options(config).grace else SAMPLE
+    return cached_verdict(cache, source.conn, target.conn, table, limit=limit)
+
+
 def table_parity(
     config: pytest.Config, table: Table, source: Side, target: Side, cache: dict[Any, Any]
 ) -> RowParity:
-    """The table's row parity as every contract reads it: the session's one pass per side
-    (verify.buffer_parity.cached_verdict), its differing keys looked at again when the source
-    is live (rows that caught up, or that the source changed inside the window, pass).
-    Raises verify.buffer_parity.UnreadableRows; run it inside `target.savepoint()`."""
+    """The table's row parity as every contract reads it: `table_verdict`'s, its differing
+    keys looked at again when the source is live (rows that caught up, or that the source
+    changed inside the window, pass). Raises verify.buffer_parity.UnreadableRows; run it
+    inside `target.savepoint()`."""
     live = live_options(config)
-    limit = None if live.grace else SAMPLE  # a live re-check looks at every differing key
-    parity = cached_verdict(cache, source.conn, target.conn, table, limit=limit).parity
+    parity = table_verdict(config, table, source, target, cache).parity
     if parity.equal or not live.applies_to(table):
         return parity
     assert live.grace is not None and live.column is not None
