@@ -14,7 +14,14 @@ import importlib.util
 
 import pytest
 
-from pgcutover.pytest_plugin import Side, allure_dir, plan_of, settings_of, sides
+from pgcutover.pytest_plugin import (
+    Side,
+    allure_dir,
+    personal_columns,
+    plan_of,
+    settings_of,
+    sides,
+)
 from reports.evidence import attach_json, label
 from reports.facts import API, write_fact
 from verify.api import (
@@ -106,7 +113,7 @@ def test_api_rows(
         rows,
         on_target,
         mask=mask,
-        personal=tuple(request.config.getoption("personal_column")),
+        personal=personal_columns(request.config),
     )
     attach_json(
         "API rows against the target",

@@ -14,11 +14,18 @@ from typing import Any
 import pytest
 
 from pgcutover.config import TOOL_SCHEMA
-from pgcutover.pytest_plugin import Side, allure_dir, settings_of, sides, table_parity
+from pgcutover.pytest_plugin import (
+    Side,
+    allure_dir,
+    personal_columns,
+    settings_of,
+    sides,
+    table_parity,
+)
 from reports.evidence import attach_json, label, mark_accepted
 from reports.facts import RESIDENCY, write_fact
 from verify.buffer_parity import UnreadableRows
-from verify.catalog import read_tables
+from verify.catalog import Table, read_tables
 from verify.plan import Plan
 from verify.residency import (
     ACCEPTED,
@@ -44,12 +51,19 @@ def personal_tables(config: pytest.Config) -> list[PersonalTable]:
         declared = declarations(
             settings.residency.tables,
             settings.residency.personal_columns,
-            [*settings.mask.personal_columns, *config.getoption("personal_column")],
+            personal_columns(config),
         )
         with source.savepoint():
             tables = read_tables(source.conn, all_schemas(source.conn, leave_out=(TOOL_SCHEMA,)))
             config.stash[_PERSONAL] = detect(source.conn, tables, declared)
     return config.stash[_PERSONAL]
+
+
+def _source_rows(source: Side, table: Table) -> int:
+    # Inside a savepoint: a table the source's user may not read breaks this contract, not
+    # the session's snapshot that every later contract reads.
+    with source.savepoint():
+        return count_rows(source.conn, table.schema, table.name)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -89,7 +103,7 @@ def placement(
             moved=moved,
             left_reason=left.reason if left else "",
             on_target=on_target,
-            source_rows=count_rows(source.conn, table.schema, table.name),
+            source_rows=_source_rows(source, table),
         )
     try:
         with target.savepoint():  # a failed query rolls back to it; the snapshot stays
@@ -98,7 +112,7 @@ def placement(
         return Placement(
             moved=True,
             on_target=True,
-            source_rows=count_rows(source.conn, table.schema, table.name),
+            source_rows=_source_rows(source, table),
             parity_equal=False,
             problem=str(exc).removeprefix(f"{table.qualified}: "),
         )

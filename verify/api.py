@@ -23,7 +23,7 @@ from psycopg import sql
 
 from pgcutover.errors import PgcutoverError
 from verify.catalog import Conn, Table
-from verify.mask import is_personal, mask_phone_numbers, mask_value
+from verify.mask import mask_phone_numbers, mask_row
 
 URL_VARIABLE = "SUPABASE_URL"
 # The key the application reads with first: its own; then the service and the anon key.
@@ -214,17 +214,14 @@ def compare_rows(
             continue
         columns = [c for c in row if row[c] != target.get(c)]
         if columns:
-
-            def show(column: str, value: Any) -> Any:
-                hide = mask and is_personal(column, personal)
-                return mask_value(value) if hide else value
-
+            api = {c: row[c] for c in columns}
+            tgt = {c: target.get(c) for c in columns}
             found.changed.append(
                 {
                     "key": shown,
                     "columns": columns,
-                    "api": {c: show(c, row[c]) for c in columns},
-                    "target": {c: show(c, target.get(c)) for c in columns},
+                    "api": mask_row(api, personal) if mask else api,
+                    "target": mask_row(tgt, personal) if mask else tgt,
                 }
             )
     return found
