@@ -504,8 +504,7 @@ def _read_settings(conn: Conn) -> dict[str, SchemaObject]:
     found: dict[str, SchemaObject] = {}
     _put(found, "settings", "database", settings={}, **database)
     for r in fetch_all(conn, "schema_settings"):
-        if not r["role"] and r["in_database"]:
-            found["database"].fields["settings"] = settings_map(r["settings"])
+        found["database"].fields["settings"] = settings_map(r["settings"])
     return found
 
 

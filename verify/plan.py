@@ -289,7 +289,7 @@ def _extension_homes(conn: Conn) -> set[str]:
     """Schemas holding an extension a plain host can also create (not a platform one)."""
     return {
         r["schema"]
-        for r in fetch_all(conn, "plan_extensions", schemas=[])
+        for r in fetch_all(conn, "schema_extensions")
         if r["schema"] != "pg_catalog" and r["name"] not in SUPABASE_PLATFORM_EXTENSIONS
     }
 

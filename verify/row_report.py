@@ -29,10 +29,10 @@ from verify.rows import (
     REENCODED,
     Conn,
     Differences,
+    HashPlan,
     Key,
     RowParity,
     fetch_rows_as_text,
-    hash_plan,
     recently_changed,
     row_hashes,
 )
@@ -133,7 +133,7 @@ def parity_report(
     personal = tuple(personal)
     found = parity.differences
     columns = parity.key.columns
-    plan = hash_plan(source, table, parity.method)
+    plan = HashPlan(table, parity.key, parity.method, parity.buckets)  # the pass's own
     changed = found.changed[:CHANGED_WITH_ROWS]
     src_rows = fetch_rows_as_text(source, plan, changed)
     tgt_rows = fetch_rows_as_text(target, plan, changed)
@@ -248,7 +248,7 @@ def live_recheck(
         connect(source, role="source", read_only=True, canonical=True, autocommit=True) as src,
         connect(target, role="target", read_only=True, canonical=True, autocommit=True) as tgt,
     ):
-        plan = hash_plan(src, table, parity.method)
+        plan = HashPlan(table, parity.key, parity.method, parity.buckets)
         at_source = recently_changed(src, plan, keys, change_column, grace)
         recent = at_source | recently_changed(tgt, plan, keys, change_column, grace)
         now_src = row_hashes(src, plan, keys)

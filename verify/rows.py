@@ -556,17 +556,16 @@ def diff_keys(source: Conn, target: Conn, table: Table) -> KeyDiff:
     Raises NoPrimaryKey for a table with neither a primary key nor a unique index on NOT NULL
     columns: without a key, a changed row cannot be told from a deleted one plus a new one.
     """
-    key = row_key(source, table)
-    if key.keyless:
+    for conn in (source, target):
+        use_canonical_settings(conn)  # text forms (intervals, composites) must print alike
+    plan = hash_plan(source, table, hash_method(source, target))
+    if plan.key.keyless:
         raise NoPrimaryKey(
             f"{table.qualified} has no primary key and no unique index on NOT NULL columns: "
             "add one to compare it by key"
         )
-    for conn in (source, target):
-        use_canonical_settings(conn)  # text forms (intervals, composites) must print alike
-    parity = row_parity(source, target, table, method=hash_method(source, target), limit=None)
-    found = parity.differences
-    return KeyDiff(key.columns, found.missing, found.extra, found.changed)
+    found = compare_rows(source, target, plan, limit=None).differences
+    return KeyDiff(plan.key.columns, found.missing, found.extra, found.changed)
 
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")

@@ -217,14 +217,13 @@ def without_extension_owners(
 
 
 def comparison_scope(
-    plan: Plan, target_schemas: tuple[str, ...], exclude: tuple[str, ...] = ()
+    plan: Plan, target_schemas: tuple[str, ...]
 ) -> tuple[tuple[str, ...], dict[str, str]]:
     """Schemas compared: those the plan moved, and the target's own user schemas (an extra
     one there fails); and those left on the source, each with the plan's reason and what it
     holds, so that the report lists every exclusion."""
     excluded = {s.schema: s.describe() for s in plan.left_behind}
     wanted = (set(plan.schemas) | set(target_schemas)) - set(excluded) - {TOOL_SCHEMA}
-    wanted -= set(exclude)
     return tuple(sorted(wanted)), dict(sorted(excluded.items()))
 
 
