@@ -22,7 +22,7 @@ from reports.evidence import (
     label,
     mark_accepted,
 )
-from verify.plan import Plan, read_role_attributes
+from verify.plan import Plan, RoleAttributes, read_role_attributes
 from verify.roles import compare_role
 
 _ROLES = pytest.mark.allure_label("Roles", label_type="feature")
@@ -39,16 +39,26 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("role_name", names, ids=names)
 
 
-def test_role(role_name: str, plan: Plan, source: Side, target: Side) -> None:
+Attributes = dict[str, RoleAttributes]
+
+
+@pytest.fixture(scope="session")
+def role_attributes(plan: Plan, source: Side, target: Side) -> tuple[Attributes, Attributes]:
+    """The plan's roles as each side holds them, read once per session (one snapshot each)."""
+    names = [r.name for r in plan.roles]
+    on_source = read_role_attributes(source.conn, names)
+    with target.savepoint():
+        on_target = read_role_attributes(target.conn, names)
+    return on_source, on_target
+
+
+def test_role(role_name: str, plan: Plan, role_attributes: tuple[Attributes, Attributes]) -> None:
     """The role has the source's attributes, memberships and settings on the target, as the
     plan decided (LOGIN withheld, owner roles the target lacks mapped: accepted)."""
     label(feature="Roles", story=role_name, severity="critical")
     role = plan.role(role_name)
     assert role is not None
-    names = [r.name for r in plan.roles]
-    on_source = read_role_attributes(source.conn, names)
-    with target.savepoint():
-        on_target = read_role_attributes(target.conn, names)
+    on_source, on_target = role_attributes
     finding = compare_role(
         plan,
         role,
