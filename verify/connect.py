@@ -303,7 +303,8 @@ def database_identity(conn: psycopg.Connection[Any]) -> tuple[str, str]:
 
 
 def ensure_distinct(source: Endpoint, target: Endpoint) -> None:
-    """Refuse a source and target that are one database (raises `SameDatabase`)."""
+    """Refuse a source and target that are one database (raises `SameDatabase`); connects to
+    the source, then the target (raises `ConnectFailed` naming the one that does not answer)."""
     with (
         connect(source, role="source", read_only=True, autocommit=True) as src,
         connect(target, role="target", read_only=True, autocommit=True) as tgt,
@@ -314,13 +315,6 @@ def ensure_distinct(source: Endpoint, target: Endpoint) -> None:
             f"source and target are the same database ({target.where}): give the target URL "
             "of another database"
         )
-
-
-def check_reachable(endpoint: Endpoint, *, role: str) -> str:
-    """Connect once and return the server version string; raises `ConnectFailed`."""
-    with connect(endpoint, role=role, read_only=True, autocommit=True) as conn:
-        row = conn.execute("SHOW server_version").fetchone()
-    return str(row[0]) if row else "?"
 
 
 # Settings that change how values print as text (search_path does not: our SQL names every
