@@ -107,6 +107,9 @@ def _sample(
 ) -> tuple[str, str, set[str]]:
     seen: set[str] = set()
     done = threading.Event()
+    # A child between fork and exec still shows its parent's command line, which the caller
+    # wrote (URLs included): that is no new exposure, and it is left out.
+    own = _cmdline(proc.pid)
 
     def sample() -> None:
         interrupted = False
@@ -124,7 +127,7 @@ def _sample(
     out, err = proc.communicate(timeout=300)
     done.set()
     sampler.join()
-    return out, err, seen - {""}
+    return out, err, seen - {"", own}
 
 
 def sample_descendant_cmdlines(proc: subprocess.Popen[str], every_s: float = 0.01) -> set[str]:
