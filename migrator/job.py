@@ -43,7 +43,7 @@ from pgcutover.errors import (
 )
 from verify.catalog import Conn, Table, read_tables, server_version
 from verify.connect import Endpoint, connect, database_identity
-from verify.mask import scrub
+from verify.mask import error_line
 from verify.plan import PlanOptions
 
 Progress = Callable[[str], None]
@@ -207,8 +207,9 @@ def _copy_with_retry(run: _Run, unit: Unit) -> tuple[Unit, Copied, float]:
     def note_retry(attempt: int, exc: BaseException, delay: float) -> None:
         with run.lock:
             run.retries += 1
-        first = scrub(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__)
-        run.sink.line(f"retrying {unit.id} in {delay:.1f} s (attempt {attempt + 1}): {first}")
+        run.sink.line(
+            f"retrying {unit.id} in {delay:.1f} s (attempt {attempt + 1}): {error_line(exc)}"
+        )
 
     try:
         copied, seconds = with_retry(
@@ -228,10 +229,8 @@ def _copy_with_retry(run: _Run, unit: Unit) -> tuple[Unit, Copied, float]:
         ) from None
     except psycopg.Error as exc:
         run.check()  # a statement cancelled by an interrupt is the interrupt, not a failure
-        detail = (exc.diag.message_primary or str(exc) or type(exc).__name__).strip()
-        first = scrub(detail.splitlines()[0] if detail else type(exc).__name__)
         raise CopyFailed(
-            f"copying {unit.id} failed: {first}; the target is resumable: fix the cause and "
+            f"copying {unit.id} failed: {error_line(exc)}; the target is resumable: fix the cause and "
             "run the same command again"
         ) from None
     run.sink.finished(unit.id, copied.rows, seconds)

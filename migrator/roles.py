@@ -15,6 +15,7 @@ from psycopg import sql
 
 from migrator import hooks
 from verify.catalog import Conn
+from verify.mask import error_line
 from verify.plan import Plan, RoleAttributes, RolePlan
 
 _FLAGS = (
@@ -34,10 +35,6 @@ def create_role_statement(name: str, attrs: RoleAttributes) -> sql.Composed:
     return sql.SQL("CREATE ROLE {} {}").format(sql.Identifier(name), sql.SQL(" ").join(options))
 
 
-def _first_line(exc: psycopg.Error) -> str:
-    return (exc.diag.message_primary or type(exc).__name__).splitlines()[0]
-
-
 def _existing_roles(target: Conn) -> set[str]:
     return {str(r[0]) for r in target.execute("SELECT rolname FROM pg_roles").fetchall()}
 
@@ -55,7 +52,7 @@ def _create_one(target: Conn, role: RolePlan) -> str | None:
     except (psycopg.errors.DuplicateObject, psycopg.errors.UniqueViolation):
         return None  # another session made it meanwhile: all we need
     except psycopg.errors.InsufficientPrivilege as exc:
-        why = _first_line(exc)
+        why = error_line(exc)
     with target.transaction():
         target.execute(
             create_role_statement(role.name, RoleAttributes(inherit=role.source.inherit))
@@ -98,5 +95,5 @@ def create_roles(target: Conn, plan: Plan) -> tuple[list[str], list[str]]:
                     sql.SQL("GRANT {} TO {}").format(sql.Identifier(group), sql.Identifier(member))
                 )
         except psycopg.Error as exc:
-            refused.append(f"membership {member} in {group}: {_first_line(exc)}")
+            refused.append(f"membership {member} in {group}: {error_line(exc)}")
     return created, refused

@@ -19,7 +19,7 @@ from migrator.tools import BinDir, newest_with
 from pgcutover.errors import SchemaRestoreFailed, ToolMissing
 from verify.catalog import Conn
 from verify.connect import Endpoint, libpq_login
-from verify.mask import scrub
+from verify.mask import error_line, scrub
 from verify.plan import Plan
 
 
@@ -138,8 +138,7 @@ def apply_script(target: Conn, script: str, what: str) -> None:
         with target.transaction():
             target.execute(script.encode())
     except psycopg.Error as exc:
-        detail = (exc.diag.message_primary or str(exc)).strip().splitlines()[0]
-        raise SchemaRestoreFailed(f"{what} failed on the target: {detail}") from None
+        raise SchemaRestoreFailed(f"{what} failed on the target: {error_line(exc)}") from None
 
 
 @dataclass
@@ -197,12 +196,12 @@ def apply_each(target: Conn, statements: list[str]) -> list[str]:
             with target.transaction():
                 target.execute(statement.encode())
         except (psycopg.errors.UndefinedFunction, psycopg.errors.UndefinedTable) as exc:
-            why = (exc.diag.message_primary or type(exc).__name__).splitlines()[0]
-            refused.append(f"{statement.rstrip(';')}: {why} (the target's extension differs)")
+            refused.append(
+                f"{statement.rstrip(';')}: {error_line(exc)} (the target's extension differs)"
+            )
         except psycopg.Error as exc:
-            detail = (exc.diag.message_primary or str(exc)).strip().splitlines()[0]
             raise SchemaRestoreFailed(
-                f"restoring privileges failed on the target: {detail}"
+                f"restoring privileges failed on the target: {error_line(exc)}"
             ) from None
     return refused
 

@@ -14,6 +14,7 @@ from psycopg import sql
 
 from migrator.sqlfiles import fetch_all
 from verify.catalog import Conn
+from verify.mask import error_line
 
 # Settings whose value is a list of names: each element is quoted on its own, as
 # pg_dumpall does, or search_path = '"$user", public' would become one schema name.
@@ -103,6 +104,5 @@ def copy_settings(source: Conn, target: Conn, roles: tuple[str, ...]) -> list[st
             with target.transaction():
                 target.execute(alter_statement(setting, target_db))
         except psycopg.Error as exc:
-            why = (exc.diag.message_primary or type(exc).__name__).splitlines()[0]
-            refused.append(f"{setting.where}: {setting.name}: {why}")
+            refused.append(f"{setting.where}: {setting.name}: {error_line(exc)}")
     return refused

@@ -31,7 +31,7 @@ from pgcutover.errors import (
 from reports.console import verdict_lines
 from reports.gate import Verdict
 from verify.connect import Endpoint, ensure_distinct, parse_url
-from verify.mask import scrub
+from verify.mask import error_line, scrub
 
 if TYPE_CHECKING:
     from migrator.job import CopyOptions
@@ -155,7 +155,7 @@ def cmd_copy(args: argparse.Namespace) -> int:
         report = run_copy(source, target, options=options, sink=sink_for(_say))
     except psycopg.Error as exc:
         raise PgcutoverError(
-            f"copy stopped: {_first_line(exc)}; the target is resumable: run the same command again"
+            f"copy stopped: {error_line(exc)}; the target is resumable: run the same command again"
         ) from None
     if report.already_complete:
         return EXIT_GO
@@ -183,7 +183,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
         report = _run_sync(args, source, target, column, grace, _plan_options(args, conf))
     except psycopg.Error as exc:
         raise PgcutoverError(
-            f"sync stopped: {_first_line(exc)}; tables synced before it are kept, run sync again"
+            f"sync stopped: {error_line(exc)}; tables synced before it are kept, run sync again"
         ) from None
     for line in sync_lines(report, delete=args.delete):
         _say(line)
@@ -203,16 +203,6 @@ def _duration_seconds(text: str) -> float:
     if seconds < 0:
         raise PgcutoverError(f"--grace {text!r}: expected a duration such as 30s, 5m or 1h")
     return seconds
-
-
-def _first_line(exc: BaseException) -> str:
-    diag = getattr(exc, "diag", None)
-    text = (getattr(diag, "message_primary", None) or str(exc) or type(exc).__name__).strip()
-    line = scrub(text.splitlines()[0] if text else type(exc).__name__)
-    if getattr(exc, "sqlstate", None) == "57014" and "statement timeout" in line:
-        # What to fix is a setting of the server, not the data: say which.
-        line += " (raise statement_timeout for the user pgcutover connects as)"
-    return line
 
 
 def _run_sync(

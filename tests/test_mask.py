@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from verify.mask import redact_url, scrub
+from verify.mask import error_line, redact_url, scrub
 
 
 def test_redact_url_hides_the_password() -> None:
@@ -32,3 +32,11 @@ def test_endpoint_and_server_pair_reprs_hide_the_password() -> None:
     url = "postgresql://app:hunter2secret@db.example:5432/prod"
     assert "hunter2secret" not in repr(parse_url(url))
     assert "hunter2secret" not in repr(ServerPair(url, url, "given URLs"))
+
+
+def test_an_error_line_is_its_first_line_without_passwords_or_else_its_type() -> None:
+    exc = ValueError("cannot reach postgresql://u:s3cret@db.example/app\nDETAIL: more")
+    line = error_line(exc)
+    assert line.startswith("cannot reach postgresql://u:") and line.endswith("@db.example/app")
+    assert "s3cret" not in line and "DETAIL" not in line
+    assert error_line(RuntimeError()) == "RuntimeError"

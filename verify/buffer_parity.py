@@ -28,6 +28,7 @@ from verify.buffers import (
     same_json,
 )
 from verify.catalog import Column, Table
+from verify.mask import error_line
 from verify.rows import (
     CHANGED,
     EXTRA,
@@ -206,9 +207,8 @@ def cached_verdict(
         except (psycopg.errors.UndefinedColumn, psycopg.errors.UndefinedFunction) as exc:
             # A column missing on the target, or of another type than the source's (its
             # hash form does not apply): the schema contracts say which; this names the table.
-            first = str(exc).splitlines()[0]
             raise UnreadableRows(
-                f"{table.qualified}: cannot read the target's rows ({first})"
+                f"{table.qualified}: cannot read the target's rows ({error_line(exc)})"
             ) from None
     verdict: TableVerdict = cache[key]
     return verdict

@@ -46,6 +46,19 @@ def scrub(text: str, secrets: Iterable[str] = ()) -> str:
     return text
 
 
+def error_line(exc: BaseException) -> str:
+    """An error in one line a user can read: the server's primary message (else the
+    exception's text, else its type), first line, URLs scrubbed; a statement timeout says
+    which setting to raise."""
+    diag = getattr(exc, "diag", None)
+    text = (getattr(diag, "message_primary", None) or str(exc) or type(exc).__name__).strip()
+    line = scrub(text.splitlines()[0] if text else type(exc).__name__)
+    if getattr(exc, "sqlstate", None) == "57014" and "statement timeout" in line:
+        # What to fix is a setting of the server, not the data: say which.
+        line += " (raise statement_timeout for the user pgcutover connects as)"
+    return line
+
+
 # ---------------------------------------------------------------------------------------
 # Personal data in evidence: masked by default, keeping the shape an approver needs to see
 # that two values differ (`+7 *** *** 12 34`, `И*** П***`).

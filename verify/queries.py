@@ -26,7 +26,7 @@ from pgcutover.config import Config
 from pgcutover.errors import NoQueries
 from verify.buffers import holds_buffer, revive, same_json
 from verify.catalog import fetch_all
-from verify.mask import is_personal, mask_value
+from verify.mask import error_line, is_personal, mask_value
 
 Conn = psycopg.Connection[Any]
 MAX_ROWS = 100_000  # an application query, not a table dump: refuse to hold more
@@ -121,7 +121,7 @@ def syntax_problem(conn: Conn, query: Query) -> str | None:
         with conn.transaction(), conn.cursor() as cur:
             cur.execute(b"EXPLAIN " + query.sql.encode(), query.param_sets[0] or None)
     except psycopg.errors.SyntaxError as exc:
-        message = (exc.diag.message_primary or str(exc)).strip().splitlines()[0]
+        message = error_line(exc)
         position = int(exc.diag.statement_position or 0) - len("EXPLAIN ")
         line = query.sql[: max(position, 0)].count("\n") + 1
         return f"{message} (line {line})" if position > 0 else message
@@ -151,8 +151,7 @@ def run_query(conn: Conn, query: Query, params: Mapping[str, Any]) -> QueryResul
             types = [r["name"] for r in fetch_all(conn, "type_names", oids=oids)]
             columns = tuple(zip(names, types, strict=True))
     except psycopg.Error as exc:
-        first = (exc.diag.message_primary or str(exc)).strip().splitlines()[0]
-        return QueryResult((), (), error=first)
+        return QueryResult((), (), error=error_line(exc))
     if len(rows) > MAX_ROWS:
         return QueryResult(
             columns, (), error=f"more than {MAX_ROWS} rows: not an application query"

@@ -27,6 +27,7 @@ import psycopg
 from psycopg import sql
 
 from verify.catalog import Column, Conn, Table, fetch_all, load_sql
+from verify.mask import error_line
 from verify.personal import (
     BIRTH_DATE,
     DEVICE,
@@ -371,8 +372,7 @@ def sampled_signals(conn: Conn, table: Table, rows: int = SAMPLE_ROWS) -> list[S
     except psycopg.Error as exc:
         # Detection must never stop the run: a table it cannot sample is named by its
         # columns alone, and says why.
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        return [Signal("*", UNREAD, f"values not sampled: {first}", False)]
+        return [Signal("*", UNREAD, f"values not sampled: {error_line(exc)}", False)]
 
 
 def is_personal_table(signals: Iterable[Signal]) -> bool:
