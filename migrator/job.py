@@ -366,13 +366,13 @@ def _finish_job(
         copy_sequence_values(source, target, copy_plan.sequences)
         carried = tuple(r.name for r in plan.roles if r.action in ("present", "create"))
         report.refused += copy_settings(source, target, carried)
-        recorded = job.plan or plan
+        # `plan` is the one recorded at the start (copy_plan_for takes it on a resume).
         state.record_plan(
             target,
             replace(
-                recorded,
-                dropped=tuple(dict.fromkeys((*recorded.dropped, *report.dropped))),
-                refused=tuple(dict.fromkeys((*recorded.refused, *report.refused))),
+                plan,
+                dropped=tuple(dict.fromkeys((*plan.dropped, *report.dropped))),
+                refused=tuple(dict.fromkeys((*plan.refused, *report.refused))),
             ),
         )
         state.mark_finished(target)

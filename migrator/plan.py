@@ -39,11 +39,6 @@ class CopyPlan:
     sequences: tuple[tuple[str, str], ...]
 
     @property
-    def schemas(self) -> tuple[str, ...]:
-        """The schemas that move."""
-        return self.plan.schemas
-
-    @property
     def units(self) -> tuple[Table, ...]:
         """Tables that hold rows: plain tables and leaf partitions, never partitioned parents."""
         return tuple(t for t in self.tables if t.holds_rows)

@@ -25,12 +25,10 @@ from verify.plan import Plan, plan_from_json, plan_to_json
 
 @dataclass(frozen=True)
 class JobState:
-    """The job row: which source, which schemas, the schema dump, and how far it got."""
+    """The job row: which source, the schema dump, the plan, and how far it got."""
 
     source_system_id: str
     source_db: str
-    include: tuple[str, ...]
-    exclude: tuple[str, ...]
     schema_dump: bytes
     post_data_done: bool
     finished_at: datetime | None
@@ -85,16 +83,14 @@ def read_job(conn: Conn) -> JobState | None:
         return None
     with conn.cursor(row_factory=dict_row) as cur:
         row = cur.execute(
-            "SELECT source_system_id, source_db, include_schemas, exclude_schemas,"
-            " schema_dump, post_data_at, finished_at, plan, matviews_at FROM pgcutover.job"
+            "SELECT source_system_id, source_db, schema_dump, post_data_at, finished_at, plan,"
+            " matviews_at FROM pgcutover.job"
         ).fetchone()
     if row is None:
         return None
     return JobState(
         source_system_id=row["source_system_id"],
         source_db=row["source_db"],
-        include=tuple(row["include_schemas"]),
-        exclude=tuple(row["exclude_schemas"]),
         schema_dump=bytes(row["schema_dump"]),
         post_data_done=row["post_data_at"] is not None,
         finished_at=row["finished_at"],

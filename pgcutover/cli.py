@@ -253,8 +253,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
     from pgcutover.runner import run_contracts
 
     live = _live_args(args)
+    conf = _config(args)  # read once; a bad file is one line here, not a failed contract run
     scope = _scope_args(args)
-    named = _named_args(args)
+    named = _named_args(args, conf)
     application = _application_args(args)
     report_dir = writable_report_dir(Path(args.report_dir))
     source, target = _reachable_pair(args)
@@ -281,7 +282,6 @@ def _show_verdict(args: argparse.Namespace, verdict: Verdict, report_dir: Path) 
 def _scope_args(args: argparse.Namespace) -> list[str]:
     """--config and the plan's choices, passed through to the contracts (one plan: what the
     contracts check is what copy moved)."""
-    _config(args)  # a bad file is one line here, not a failed contract run
     passed = [f"--config={args.config}"] if args.config else []
     passed += [f"--include-schema={s}" for s in args.include_schema or ()]
     passed += [f"--exclude-schema={s}" for s in args.exclude_schema or ()]
@@ -290,12 +290,12 @@ def _scope_args(args: argparse.Namespace) -> list[str]:
     return passed
 
 
-def _named_args(args: argparse.Namespace) -> list[str]:
+def _named_args(args: argparse.Namespace, conf: Config) -> list[str]:
     """The application's queries folder (--queries, else [queries] dir: missing or empty is
     one line here) and --personal-column, passed through to the contracts."""
     from verify.queries import queries_folder
 
-    folder = queries_folder(args.queries, _config(args), flag="--queries")
+    folder = queries_folder(args.queries, conf, flag="--queries")
     passed = [f"--queries-dir={folder}"] if folder else []
     return passed + [f"--personal-column={c}" for c in args.personal_column or ()]
 
@@ -632,7 +632,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _SIGNAL_EXIT["code"]
     except PgcutoverError as exc:
         print(f"pgcutover: error: {scrub(str(exc))}", file=sys.stderr)
-        return exc.exit_code
+        return EXIT_COULD_NOT_RUN
     except KeyboardInterrupt:
         print(_interrupted_line(args.command), file=sys.stderr)
         return _SIGNAL_EXIT["code"]

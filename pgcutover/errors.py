@@ -16,8 +16,6 @@ EXIT_COULD_NOT_RUN = 2
 class PgcutoverError(Exception):
     """Base: a one-line, secret-free message naming what to fix."""
 
-    exit_code = EXIT_COULD_NOT_RUN
-
 
 class BadUrl(PgcutoverError):
     """A connection URL that cannot be parsed."""
@@ -93,7 +91,3 @@ class ReportDirUnwritable(PgcutoverError):
 
 class Interrupted(PgcutoverError):
     """Ctrl-C (exit 130) or SIGTERM (exit 143) stopped a command; what it finished is kept."""
-
-    def __init__(self, message: str, *, signal_exit: int = 130) -> None:
-        super().__init__(message)
-        self.exit_code = signal_exit
