@@ -372,7 +372,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     verdict = gate(alluredir, report_dir)
     _show_verdict(args, verdict, report_dir)
     if not args.no_html:
-        _say(f"HTML report: {render_html(report_dir)}")
+        _say(f"HTML report: {render_html(report_dir, verdict)}")
     return verdict.exit_code
 
 

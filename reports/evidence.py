@@ -18,7 +18,7 @@ from typing import Any
 import allure
 from psycopg import sql
 
-from verify.mask import is_personal, mask_phone_numbers, mask_value
+from verify.mask import is_personal, mask_phone_numbers, mask_row, mask_value
 
 EPIC = "Cutover gate"
 
@@ -145,8 +145,7 @@ def masked_params(
 ) -> dict[str, Any]:
     """Query parameters as shown to people: personal values (by name, or named in `personal`)
     masked unless --no-mask."""
-    extra = tuple(personal)
-    return {k: mask_value(v) if mask and is_personal(k, extra) else v for k, v in params.items()}
+    return mask_row(dict(params), personal) if mask else dict(params)
 
 
 def row_differences(evidence: Mapping[str, Any]) -> list[Difference]:

@@ -24,13 +24,11 @@ from pathlib import Path
 
 from pgcutover.errors import ToolMissing
 from reports.categories import allure3_categories
+from reports.evidence import write_environment
 from reports.gate import (
     TITLE,
     Verdict,
-    decide,
     quality_gate_rules,
-    read_expected,
-    read_results,
     readable_message,
 )
 
@@ -163,9 +161,7 @@ def stage_results(alluredir: Path, staged: Path) -> None:
     _prepare_results(staged)
     environment = staged / ENVIRONMENT_FILE
     if environment.exists():
-        shown = environment_for_display(_read_properties(environment))
-        lines = [f"{k}={v}".replace("\n", " ") for k, v in shown.items()]
-        environment.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        write_environment(staged, environment_for_display(_read_properties(environment)))
 
 
 def _last_line(text: str) -> str:
@@ -173,8 +169,9 @@ def _last_line(text: str) -> str:
     return lines[-1] if lines else "no output"
 
 
-def render_html(report_dir: Path) -> Path:
-    """Render report_dir/allure-results into report_dir/allure-report/index.html."""
+def render_html(report_dir: Path, verdict: Verdict) -> Path:
+    """Render report_dir/allure-results into report_dir/allure-report/index.html, named by
+    `verdict` (the gate's, from the same results)."""
     npx = shutil.which("npx")
     if npx is None:
         raise ToolMissing(
@@ -183,7 +180,6 @@ def render_html(report_dir: Path) -> Path:
         )
     report_dir = report_dir.resolve()
     alluredir = report_dir / "allure-results"
-    verdict = decide(read_results(alluredir), read_expected(alluredir))
     config = write_allure_config(report_dir, verdict)
     output = report_dir / "allure-report"
     shutil.rmtree(output, ignore_errors=True)

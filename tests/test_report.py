@@ -65,7 +65,7 @@ def test_report_is_named_by_the_verdict_and_its_quality_gate_agrees(
 ) -> None:
     _write_results(tmp_path / "allure-results", statuses, expected)
     verdict = gate(tmp_path / "allure-results", tmp_path)
-    render_html(tmp_path)
+    render_html(tmp_path, verdict)
     report = tmp_path / "allure-report"
     summary = json.loads((report / "summary.json").read_text())
     assert summary["name"].startswith(f"pgcutover gate: {name}")
