@@ -10,7 +10,13 @@ from typing import Any
 
 import pytest
 
-from pgcutover.pytest_plugin import Side, personal_columns, sides, table_verdict
+from pgcutover.pytest_plugin import (
+    Side,
+    nothing_to_check,
+    personal_columns,
+    sides,
+    table_verdict,
+)
 from reports.evidence import Difference, attach_json, explain_failure, key_lookup, label, note
 from verify.buffer_parity import (
     UnreadableRows,
@@ -26,8 +32,6 @@ from verify.rows import SAMPLE
 
 BufferColumn = tuple[Table, Column]
 CREDENTIAL_COLUMNS = ("creds",)
-# A skipped test never runs label(); allure-pytest reads this mark instead.
-_FEATURE = pytest.mark.allure_label("Buffer parity", label_type="feature")
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -43,8 +47,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         what = f"credentials column ({', '.join(CREDENTIAL_COLUMNS)}) holding Buffers"
     params = [pytest.param(f, id=f"{f[0].qualified}.{f[1].name}") for f in found]
     if not params:  # said in words, not as pytest's "got empty parameter set"
-        skip = pytest.mark.skip(reason=f"no {what} found")
-        params = [pytest.param(None, id="none", marks=[skip, _FEATURE])]
+        params = nothing_to_check(f"no {what} found", "Buffer parity")
     metafunc.parametrize(wanted.pop(), params)
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from pgcutover.pytest_plugin import Side, personal_columns, queries_dir, sides
+from pgcutover.pytest_plugin import Side, nothing_to_check, personal_columns, queries_dir, sides
 from reports.evidence import (
     Reproduction,
     attach_json,
@@ -46,12 +46,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "query" not in metafunc.fixturenames:
         return
     folder = queries_dir(metafunc.config)
-    feature = pytest.mark.allure_label("Queries", label_type="feature")
     if folder is None:
-        skip = pytest.mark.skip(reason=HOW_TO_ADD)
-        metafunc.parametrize(
-            ("query", "params"), [pytest.param(None, None, id="none", marks=[skip, feature])]
-        )
+        metafunc.parametrize(("query", "params"), nothing_to_check(HOW_TO_ADD, "Queries", values=2))
         return
     personal = personal_columns(metafunc.config)
     queries = load_queries(folder)

@@ -17,6 +17,7 @@ from pgcutover.config import TOOL_SCHEMA
 from pgcutover.pytest_plugin import (
     Side,
     allure_dir,
+    nothing_to_check,
     personal_columns,
     settings_of,
     sides,
@@ -40,7 +41,6 @@ from verify.residency import (
 from verify.rows import count_rows
 
 _PERSONAL = pytest.StashKey[list[PersonalTable]]()
-_RESIDENCY = pytest.mark.allure_label("Residency", label_type="feature")
 
 
 def personal_tables(config: pytest.Config) -> list[PersonalTable]:
@@ -72,10 +72,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         return
     found = personal_tables(metafunc.config)
     if not found:
-        skip = pytest.mark.skip(
-            reason="no personal data detected: name tables detection missed in [residency] tables"
-        )
-        metafunc.parametrize("personal", [pytest.param(None, id="none", marks=[skip, _RESIDENCY])])
+        why = "no personal data detected: name tables detection missed in [residency] tables"
+        metafunc.parametrize("personal", nothing_to_check(why, "Residency"))
         return
     metafunc.parametrize("personal", found, ids=[p.qualified for p in found])
 

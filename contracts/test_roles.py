@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pytest
 
-from pgcutover.pytest_plugin import Side, plan_of
+from pgcutover.pytest_plugin import Side, nothing_to_check, plan_of
 from reports.evidence import (
     Reproduction,
     attach_json,
@@ -25,16 +25,14 @@ from reports.evidence import (
 from verify.plan import Plan, RoleAttributes, read_role_attributes
 from verify.roles import compare_role
 
-_ROLES = pytest.mark.allure_label("Roles", label_type="feature")
-
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """test_role runs once per role the plan names."""
     if "role_name" in metafunc.fixturenames:
         names = [r.name for r in plan_of(metafunc.config).roles]
         if not names:
-            skip = pytest.mark.skip(reason="no object that moved names a role")
-            metafunc.parametrize("role_name", [pytest.param(None, id="none", marks=[skip, _ROLES])])
+            why = "no object that moved names a role"
+            metafunc.parametrize("role_name", nothing_to_check(why, "Roles"))
             return
         metafunc.parametrize("role_name", names, ids=names)
 

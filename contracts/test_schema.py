@@ -15,7 +15,7 @@ import warnings
 
 import pytest
 
-from pgcutover.pytest_plugin import ENVIRONMENT_FACTS, plan_of, settings_of, sides
+from pgcutover.pytest_plugin import ENVIRONMENT_FACTS, nothing_to_check, plan_of, settings_of, sides
 from reports.evidence import (
     Difference,
     Reproduction,
@@ -93,8 +93,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
             for name, why in pair.excluded.items()
         ]
     if not params:
-        skip = pytest.mark.skip(reason=f"no {kind.replace('_', ' ')} on either side")
-        params = [pytest.param(None, id="none", marks=[skip, _SCHEMA_FEATURE])]
+        params = nothing_to_check(f"no {kind.replace('_', ' ')} on either side", "Schema")
     metafunc.parametrize("name", params)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from pgcutover.pytest_plugin import Side, plan_of, sides
+from pgcutover.pytest_plugin import Side, nothing_to_check, plan_of, sides
 from reports.evidence import Difference, Reproduction, attach_json, explain_failure, label, quoted
 from verify.catalog import read_sequences
 from verify.sequences import (
@@ -27,9 +27,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         found = read_sequences(source.conn, plan_of(metafunc.config).schemas)
         params = [pytest.param(s, id=f"{s[0]}.{s[1]}") for s in found]
         if not params:  # said in words, not as pytest's "got empty parameter set"
-            skip = pytest.mark.skip(reason="no sequence on the source")
-            feature = pytest.mark.allure_label("Sequences", label_type="feature")
-            params = [pytest.param(None, id="none", marks=[skip, feature])]
+            params = nothing_to_check("no sequence on the source", "Sequences")
         metafunc.parametrize("sequence", params)
 
 

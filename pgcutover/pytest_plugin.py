@@ -225,6 +225,17 @@ def queries_dir(config: pytest.Config) -> Path | None:
     return config.stash[_QUERIES]
 
 
+def nothing_to_check(reason: str, feature: str, *, values: int = 1) -> list[Any]:
+    """The one parameter set of a contract with nothing to check: skipped with `reason` in
+    words (not pytest's "got empty parameter set"), labelled with its family for Allure (a
+    skipped test never runs label())."""
+    marks = [
+        pytest.mark.skip(reason=reason),
+        pytest.mark.allure_label(feature, label_type="feature"),
+    ]
+    return [pytest.param(*([None] * values), id="none", marks=marks)]
+
+
 def personal_columns(config: pytest.Config) -> tuple[str, ...]:
     """Columns masked beyond those detected by name: --personal-column and [mask]
     personal_columns."""
