@@ -84,20 +84,20 @@ def test_code_readiness(app_file: FileScan | None, request: pytest.FixtureReques
         pytest.skip(NOT_GIVEN)
     label(feature="Code readiness", story=app_file.path, severity="critical")
     scan = app_scan(request.config)
-    scanned = scan.scanned if scan else 0
+    assert scan is not None  # the parameter came from it
     attach_json(
         "ties to Supabase",
         {
             "file": app_file.path,
             "ties": [t.describe() for t in app_file.ties],
-            "files_scanned": scanned,
-            "files_importing_the_client": list(scan.wrappers) if scan else [],
+            "files_scanned": scan.scanned,
+            "files_importing_the_client": list(scan.wrappers),
         },
     )
     write_fact(
         where,
         CODE,
         app_file.path,
-        {"ok": not app_file.ties, "message": app_file.summary(), "scanned": scanned},
+        {"ok": not app_file.ties, "message": app_file.summary(), "scanned": scan.scanned},
     )
     assert not app_file.ties, f"{app_file.path} still needs Supabase: {app_file.summary()}"

@@ -84,7 +84,9 @@ CHECKS: dict[str, _Run] = {
         database_facts(s["source"]), database_facts(s["target"])
     ),
     "timezone": lambda s, _, __: check_timezone(*_settings(s)),
-    "read_write": lambda s, _, __: check_read_write(_settings(s)[1]),
+    "read_write": lambda s, _, __: check_read_write(
+        role_settings(s["target"], s["target"].app_role)
+    ),
     "statement_timeout": _statement_timeout,
     "privileges": lambda s, plan, _: check_privileges(s["source"], s["target"], plan.schemas),
     "sequences": lambda s, plan, _: check_sequences(s["source"], s["target"], plan.schemas),

@@ -105,12 +105,6 @@ class FileScan:
 
     path: str  # relative to the application's folder, with /
     ties: tuple[Tie, ...] = ()
-    imports: tuple[str, ...] = ()  # local modules it imports (resolved, relative paths)
-
-    @property
-    def direct(self) -> bool:
-        """Whether it imports Supabase's client itself (a wrapper, if others import it)."""
-        return any(t.kind == IMPORT for t in self.ties)
 
     def summary(self, limit: int = 4) -> str:
         """What ties it, one line: 'line 1: imports @supabase/supabase-js; line 9: ...'."""
@@ -123,7 +117,6 @@ class FileScan:
 class AppScan:
     """The application's files that still need Supabase, and how many files were read."""
 
-    root: Path
     files: tuple[FileScan, ...]
     scanned: int
     wrappers: tuple[str, ...] = field(default_factory=tuple)
@@ -516,13 +509,13 @@ def scan_app(root: Path, *, wrappers: Iterable[str] = (), functions: Iterable[st
         ties = list(r.direct)
         ties += [Tie(line, WRAPPER, name) for line, name in r.named]
         ties += [Tie(line, WRAPPER, mod) for line, mod in r.local if mod in direct]
-        tied = bool(ties) and any(t.kind in (IMPORT, WRAPPER) for t in ties)
+        tied = any(t.kind in (IMPORT, WRAPPER) for t in ties)
         calls = calls_in(r.code, tied=tied)
         ties += [c for c in calls if c.kind != RPC or not _rpc_served(c.detail, known)]
         if ties:
-            files.append(FileScan(r.path, _dedupe(ties), tuple(m for _, m in r.local)))
+            files.append(FileScan(r.path, _dedupe(ties)))
     files.sort(key=lambda f: f.path)
-    return AppScan(root, tuple(files), len(reads), tuple(sorted(direct)))
+    return AppScan(tuple(files), len(reads), tuple(sorted(direct)))
 
 
 def function_names(conn: Conn, schemas: Iterable[str]) -> set[str]:

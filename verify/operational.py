@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict
 
 from pgcutover.errors import PgcutoverError
 from verify.catalog import Conn, fetch_all
@@ -115,10 +116,7 @@ def check_round_trip(target: SideSession, max_ms: float) -> Check:
 
 def sslmode(endpoint: Endpoint) -> str:
     """The URL's sslmode ('prefer' when it names none, as libpq does)."""
-    for part in endpoint.conninfo.split():
-        if part.startswith("sslmode="):
-            return part.split("=", 1)[1].strip("'")
-    return "prefer"
+    return str(conninfo_to_dict(endpoint.conninfo).get("sslmode", "prefer"))
 
 
 def check_tls(target: SideSession, require: bool) -> Check:
