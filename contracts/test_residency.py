@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 
-from pgcutover.config import TOOL_SCHEMA
 from pgcutover.pytest_plugin import (
     Side,
     allure_dir,
@@ -27,13 +26,12 @@ from reports.evidence import attach_json, label, mark_accepted
 from reports.facts import RESIDENCY, write_fact
 from verify.buffer_parity import UnreadableRows
 from verify.catalog import Table, read_tables
-from verify.plan import Plan
+from verify.plan import Plan, source_schemas
 from verify.residency import (
     ACCEPTED,
     PersonalTable,
     Placement,
     Verdict,
-    all_schemas,
     declarations,
     detect,
     judge,
@@ -54,7 +52,7 @@ def personal_tables(config: pytest.Config) -> list[PersonalTable]:
             personal_columns(config),
         )
         with source.savepoint():
-            tables = read_tables(source.conn, all_schemas(source.conn, leave_out=(TOOL_SCHEMA,)))
+            tables = read_tables(source.conn, source_schemas(source.conn))
             config.stash[_PERSONAL] = detect(source.conn, tables, declared)
     return config.stash[_PERSONAL]
 

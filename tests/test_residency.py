@@ -13,6 +13,7 @@ from pgcutover.demo import PII_COLUMNS
 from tests.fix_servers import execute, unique_name
 from verify.catalog import Table, read_tables
 from verify.connect import Endpoint, parse_url, snapshot_connection
+from verify.plan import source_schemas
 from verify.residency import (
     ACCEPTED,
     DECLARED,
@@ -28,7 +29,6 @@ from verify.residency import (
     PersonalTable,
     Placement,
     Signal,
-    all_schemas,
     declarations,
     detect,
     judge,
@@ -46,7 +46,7 @@ def source(source_db: Endpoint) -> Iterator[psycopg.Connection[Any]]:
 
 
 def _tables(conn: psycopg.Connection[Any]) -> dict[str, Table]:
-    return {t.qualified: t for t in read_tables(conn, all_schemas(conn, leave_out=("pgcutover",)))}
+    return {t.qualified: t for t in read_tables(conn, source_schemas(conn))}
 
 
 def _signals(

@@ -51,18 +51,13 @@ from verify.rows import (
 TextKey = tuple[str | None, ...]
 
 
-def json_columns(table: Table) -> list[Column]:
-    """The json and jsonb columns of a table."""
-    return [c for c in table.columns if c.type in ("json", "jsonb")]
-
-
 def buffer_columns(tables: list[Table]) -> list[tuple[Table, Column]]:
     """(table, column) of every row-holding table's JSON column: each may hold Buffers.
 
     From the catalog, not by looking: finding out that a column holds no Buffer wrapper
     takes a scan of every row (1 to 4 s a million rows, more than the table's row parity),
     and whatever it holds, its Buffers are judged in the rows whose hashes differ."""
-    return [(t, c) for t in tables if t.holds_rows for c in json_columns(t)]
+    return [(t, c) for t in tables if t.holds_rows for c in t.json_columns]
 
 
 @dataclass
@@ -182,7 +177,7 @@ def table_verdict(
     """Row parity of `table` where JSON columns are judged as Baileys revives them."""
     plan = hash_plan(source, table, method)
     buffers = {
-        c.name: ColumnBuffers(f"{table.qualified}.{c.name}", limit) for c in json_columns(table)
+        c.name: ColumnBuffers(f"{table.qualified}.{c.name}", limit) for c in table.json_columns
     }
     judge = BufferJudge(source, target, plan, buffers) if buffers else None
     return TableVerdict(compare_rows(source, target, plan, limit=limit, judge=judge), buffers)

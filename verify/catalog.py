@@ -91,6 +91,11 @@ class Table:
         return self.kind == "m"
 
     @property
+    def json_columns(self) -> tuple[Column, ...]:
+        """Its json and jsonb columns (any may hold Baileys Buffers)."""
+        return tuple(c for c in self.columns if c.type in ("json", "jsonb"))
+
+    @property
     def copy_columns(self) -> tuple[str, ...]:
         """Columns a COPY can write (generated columns are computed by the target)."""
         return tuple(c.name for c in self.columns if not c.generated)

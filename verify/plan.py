@@ -234,14 +234,15 @@ def _closure(start: set[str], edges: Iterable[tuple[str, str]], allowed: set[str
     return found
 
 
+def source_schemas(conn: Conn) -> tuple[str, ...]:
+    """Every schema of a database but PostgreSQL's own and ours (TOOL_SCHEMA)."""
+    return tuple(r["name"] for r in fetch_all(conn, "plan_schemas") if r["name"] != TOOL_SCHEMA)
+
+
 def user_schemas(conn: Conn) -> tuple[str, ...]:
     """The schemas of a database that are the application's (not PostgreSQL's, not
     Supabase's, not ours)."""
-    return tuple(
-        r["name"]
-        for r in fetch_all(conn, "plan_schemas")
-        if not is_supabase_managed(r["name"]) and r["name"] != TOOL_SCHEMA
-    )
+    return tuple(s for s in source_schemas(conn) if not is_supabase_managed(s))
 
 
 def decide_scope(conn: Conn, options: PlanOptions) -> tuple[tuple[str, ...], dict[str, str]]:
@@ -253,7 +254,7 @@ def decide_scope(conn: Conn, options: PlanOptions) -> tuple[tuple[str, ...], dic
     pgcrypto or uuid-ossp from function bodies and through its search_path, which no
     catalog dependency records); Supabase's other schemas stay behind.
     """
-    names = [r["name"] for r in fetch_all(conn, "plan_schemas") if r["name"] != TOOL_SCHEMA]
+    names = source_schemas(conn)
     unknown = sorted((set(options.include) | set(options.exclude)) - set(names))
     if unknown:
         raise UnknownSchema(

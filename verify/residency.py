@@ -26,7 +26,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from verify.catalog import Column, Conn, Table, fetch_all, load_sql
+from verify.catalog import Column, Conn, Table, load_sql
 from verify.mask import error_line
 from verify.personal import (
     BIRTH_DATE,
@@ -363,9 +363,8 @@ def sampled_signals(conn: Conn, table: Table, rows: int = SAMPLE_ROWS) -> list[S
     try:
         with conn.transaction():
             found = text_value_signals(conn, table, rows)
-            for column in table.columns:
-                if column.type in ("json", "jsonb"):
-                    found += json_signals(conn, table, column.name, rows)
+            for column in table.json_columns:
+                found += json_signals(conn, table, column.name, rows)
             return found
     except psycopg.errors.InsufficientPrivilege:
         return [Signal("*", UNREAD, "values not sampled: the source's user may not read it", False)]
@@ -406,12 +405,6 @@ def detect(
         if is_personal_table(signals):
             found.append(PersonalTable(table, signals))
     return found
-
-
-def all_schemas(conn: Conn, *, leave_out: Iterable[str] = ()) -> tuple[str, ...]:
-    """Every schema that is not PostgreSQL's own, less `leave_out` (our bookkeeping)."""
-    skip = set(leave_out)
-    return tuple(r["name"] for r in fetch_all(conn, "plan_schemas") if r["name"] not in skip)
 
 
 # ---------------------------------------------------------------------------------------

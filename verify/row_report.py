@@ -45,10 +45,6 @@ class JsonText(str):
     """A JSON number in evidence, kept as its text (1.10 is not 1.1, nor the string "1.10")."""
 
 
-def _json_columns(table: Table) -> set[str]:
-    return {c.name for c in table.columns if c.type in ("json", "jsonb")}
-
-
 def evidence_json(value: Any) -> Any:
     """A revived JSON value as evidence: numbers as their text, Buffers and base64 secrets
     as size and digest (key material never reaches evidence)."""
@@ -137,7 +133,7 @@ def parity_report(
     changed = found.changed[:CHANGED_WITH_ROWS]
     src_rows = fetch_rows_as_text(source, plan, changed)
     tgt_rows = fetch_rows_as_text(target, plan, changed)
-    json_columns = _json_columns(table)
+    json_columns = {c.name for c in table.json_columns}
     changes = []
     for key in changed:
         raw_a, raw_b = src_rows.get(key, {}), tgt_rows.get(key, {})
