@@ -18,7 +18,6 @@ from pgcutover.pytest_plugin import (
     Side,
     allure_dir,
     personal_columns,
-    plan_of,
     settings_of,
     sides,
 )
@@ -55,15 +54,13 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("api_request", [pytest.param(None, id="not installed")])
         return
     settings = settings_of(metafunc.config).api
-    moved = set(plan_of(metafunc.config).schemas)
-    tables = sides(metafunc.config)["source"].tables.values()
+    tables = sides(metafunc.config)["source"].tables.values()  # those of the plan's schemas
     found = [
         request
         for t in sorted(tables, key=lambda t: t.qualified)
         if t.parent is None
         and t.kind in ("r", "p")
         and t.schema in settings.schemas
-        and t.schema in moved
         and (request := row_request(t, settings.sample_rows)) is not None
     ]
     metafunc.parametrize("api_request", found, ids=[r.qualified for r in found])
