@@ -273,7 +273,7 @@ def grants_naming(source: Conn, plan: Plan) -> tuple[str, ...]:
     those naming a role skipped by `--supabase-roles skip`, and default privileges of a
     role the target lacks."""
     skipped = list(plan.skipped_roles)
-    absent = [r.name for r in plan.roles if r.action in ("absent", "skip")]
+    absent = sorted(plan.roles_left_out)
     if not skipped and not absent:
         return ()
     rows = fetch_all(

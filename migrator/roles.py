@@ -35,7 +35,8 @@ def create_role_statement(name: str, attrs: RoleAttributes) -> sql.Composed:
     return sql.SQL("CREATE ROLE {} {}").format(sql.Identifier(name), sql.SQL(" ").join(options))
 
 
-def _existing_roles(target: Conn) -> set[str]:
+def existing_roles(target: Conn) -> set[str]:
+    """The names of every role on the target."""
     return {str(r[0]) for r in target.execute("SELECT rolname FROM pg_roles").fetchall()}
 
 
@@ -76,7 +77,7 @@ def create_roles(target: Conn, plan: Plan) -> tuple[list[str], list[str]]:
 
     Returns (roles created, what the target refused), the latter as one line each.
     """
-    existing = _existing_roles(target)
+    existing = existing_roles(target)
     created: list[str] = []
     refused: list[str] = []
     for role in plan.created_roles:
@@ -87,7 +88,7 @@ def create_roles(target: Conn, plan: Plan) -> tuple[list[str], list[str]]:
             refused.append(problem)
         created.append(role.name)
         hooks.maybe_kill(hooks.kill_point(), "roles", str(len(created)))
-    existing = _existing_roles(target)
+    existing = existing_roles(target)
     for group, member in _memberships(plan, set(created), existing):
         try:
             with target.transaction():

@@ -235,7 +235,7 @@ def fit_script(script: str, plan: Plan) -> tuple[str, list[str]]:
     """
     mapped = set(plan.owner_map)
     skipped = set(plan.skipped_roles)
-    gone = {r.name for r in plan.roles if r.action in ("absent", "skip")}
+    gone = plan.roles_left_out
     kept: list[str] = []
     dropped: list[str] = []
     lines = iter(script.splitlines())

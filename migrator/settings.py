@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import psycopg
 from psycopg import sql
 
+from migrator.roles import existing_roles
 from migrator.sqlfiles import fetch_all
 from verify.catalog import Conn
 from verify.mask import error_line
@@ -94,7 +95,7 @@ def copy_settings(source: Conn, target: Conn, roles: tuple[str, ...]) -> list[st
     """Apply the source's database and role settings on the target; returns the ones the
     target refused (an unknown parameter, a role it lacks), as 'where: name: why'."""
     target_db = target.info.dbname
-    existing = {r[0] for r in target.execute("SELECT rolname FROM pg_roles").fetchall()}
+    existing = existing_roles(target)
     refused = []
     for setting in read_settings(source, roles):
         if setting.role and setting.role not in existing:

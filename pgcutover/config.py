@@ -416,11 +416,9 @@ def load_config(path: str | Path | None = None) -> Config:
             return Config()
         path = CONFIG_FILE
     file = Path(path)
+    data = _read_toml(file)  # its errors name the file already
     try:
-        config = parse_config(_read_toml(file))
+        config = parse_config(data)
     except BadConfig as exc:
-        message = str(exc)
-        raise BadConfig(
-            message if message.startswith(("config ", "cannot read")) else f"config {file}: {exc}"
-        ) from None
+        raise BadConfig(f"config {file}: {exc}") from None
     return replace(config, path=str(file))

@@ -201,6 +201,12 @@ class Plan:
         return tuple(r.name for r in self.roles if r.action == "skip")
 
     @property
+    def roles_left_out(self) -> frozenset[str]:
+        """Roles the target will not have (absent there, or skipped): what they own belongs
+        to the target's user, what names them is left out."""
+        return frozenset(r.name for r in self.roles if r.action in ("absent", "skip"))
+
+    @property
     def created_roles(self) -> tuple[RolePlan, ...]:
         """Roles the copy creates."""
         return tuple(r for r in self.roles if r.action == "create")

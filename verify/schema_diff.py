@@ -185,7 +185,7 @@ class SchemaPair:
             names = ", ".join(sorted(skipped & set(source.fields["roles"])))
             return f"left out by --supabase-roles skip: the policy names {names}"
         if kind == "default_privileges":
-            gone = {r.name for r in self.plan.roles if r.action in ("absent", "skip")}
+            gone = self.plan.roles_left_out
             owner = name.rsplit(".", 1)[-1]
             grantees = set(source.fields["privileges"])
             if owner in gone:
