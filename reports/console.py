@@ -7,7 +7,7 @@ import textwrap
 from pathlib import Path
 
 from reports.facts import fact_lines
-from reports.gate import ContractResult, Verdict, is_deliberate
+from reports.gate import ContractResult, Verdict
 
 SHOWN_FAILURES = 20
 SHOWN_SKIPPED = 10
@@ -17,16 +17,21 @@ def _width() -> int:
     return max(60, shutil.get_terminal_size((100, 24)).columns)
 
 
-def _wrapped(kind: str, result: ContractResult, width: int) -> list[str]:
-    # Wrapped at spaces only: a key, a URL or a JSON path is never cut in two.
+def _wrap(text: str, width: int, *, indent: str = "", subsequent: str = "") -> list[str]:
+    # At spaces only: a key, a URL or a JSON path is never cut in two.
     return textwrap.wrap(
-        f"{kind} {result.name}: {result.message or result.status}",
+        text,
         width=width,
-        initial_indent="  ",
-        subsequent_indent="      ",
+        initial_indent=indent,
+        subsequent_indent=subsequent,
         break_long_words=False,
         break_on_hyphens=False,
     )
+
+
+def _wrapped(kind: str, result: ContractResult, width: int) -> list[str]:
+    text = f"{kind} {result.name}: {result.message or result.status}"
+    return _wrap(text, width, indent="  ", subsequent="      ")
 
 
 def verdict_lines(verdict: Verdict, report_dir: Path, *, width: int | None = None) -> list[str]:
@@ -47,22 +52,15 @@ def verdict_lines(verdict: Verdict, report_dir: Path, *, width: int | None = Non
             f"(see {report_dir / 'summary.md'})"
         )
     # Deliberate differences (accepted, left on the source) are listed whole: never silent.
-    deliberate = [r for r in verdict.skipped if is_deliberate(r)]
-    others = [r for r in verdict.skipped if not is_deliberate(r)]
-    for r in deliberate:
+    others = verdict.nothing_to_compare
+    for r in verdict.deliberate:
         lines += _wrapped("accepted" if r.message.startswith("accepted:") else "skipped", r, width)
     for r in others[:SHOWN_SKIPPED]:
         lines += _wrapped("skipped", r, width)
     if len(others) > SHOWN_SKIPPED:
         lines.append(f"  ... and {len(others) - SHOWN_SKIPPED} more skipped (see summary.md)")
     for line in fact_lines(verdict.facts):
-        lines += textwrap.wrap(
-            line,
-            width=width,
-            subsequent_indent=" " * (len(line) - len(line.lstrip()) + 4),
-            break_long_words=False,
-            break_on_hyphens=False,
-        )
+        lines += _wrap(line, width, subsequent=" " * (len(line) - len(line.lstrip()) + 4))
     lines.append(f"evidence: {report_dir / 'allure-results'}  summary: {report_dir / 'summary.md'}")
     lines.append(f"VERDICT: {verdict.word} ({verdict.reason})")
     return lines

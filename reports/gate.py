@@ -60,6 +60,16 @@ class Verdict:
     facts: list[FactBlock] = field(default_factory=list)
 
     @property
+    def deliberate(self) -> list[ContractResult]:
+        """Skipped contracts that are deliberate differences (see is_deliberate)."""
+        return [r for r in self.skipped if is_deliberate(r)]
+
+    @property
+    def nothing_to_compare(self) -> list[ContractResult]:
+        """The other skipped contracts."""
+        return [r for r in self.skipped if not is_deliberate(r)]
+
+    @property
     def exit_code(self) -> int:
         """0 for GO, 1 for NO-GO."""
         return EXIT_GO if self.go else EXIT_NO_GO
@@ -213,8 +223,7 @@ def render_summary(verdict: Verdict, *, title: str = TITLE) -> str:
             lines.append(f"| {f.name.split('[')[0]} | {_cell(f.story or f.name)} | {finding} |")
         if len(verdict.failures) > 30:
             lines.append(f"| … | {len(verdict.failures) - 30} more | see gate.json |")
-    deliberate = [r for r in verdict.skipped if is_deliberate(r)]
-    others = [r for r in verdict.skipped if not is_deliberate(r)]
+    deliberate, others = verdict.deliberate, verdict.nothing_to_compare
     if deliberate:
         lines += ["", "Deliberate differences (accepted, or left on the source by the plan):", ""]
         lines += [f"- {r.name}: {r.message}" for r in deliberate]
