@@ -139,17 +139,15 @@ def test_credentials_shape(
         key: set(credential_problems(revive(value)))
         for key, value in stream_column(source.conn, table, column.name, keys)
     }
-    problems, found = [], []
+    found = []
     with target.savepoint():
         for key, value in stream_column(target.conn, table, column.name, keys):
-            new = [
-                p for p in credential_problems(revive(value)) if p not in on_source.get(key, set())
-            ]
-            problems += [f"{_key_text(keys, key, mask)} {p}" for p in new]
             found += [
                 Difference(_key_text(keys, key, mask), column.name, "as on the source", p)
-                for p in new
+                for p in credential_problems(revive(value))
+                if p not in on_source.get(key, set())
             ]
+    problems = [f"{d.key} {d.target}" for d in found]
     attach_json(
         "credential shape",
         {
