@@ -107,14 +107,15 @@ def _sample(
 ) -> tuple[str, str, set[str]]:
     seen: set[str] = set()
     done = threading.Event()
-    # A child between fork and exec still shows its parent's command line, which the caller
-    # wrote (URLs included): that is no new exposure, and it is left out.
-    own = _cmdline(proc.pid)
 
     def sample() -> None:
         interrupted = False
         while proc.poll() is None:
-            now = {_cmdline(pid) for pid in _descendants(proc.pid)}
+            # A child between fork and exec still shows its parent's command line, which the
+            # caller wrote (URLs included): no new exposure, left out. Read at each pass: just
+            # after its exec, the command's own command line can still read as empty.
+            own = _cmdline(proc.pid)
+            now = {_cmdline(pid) for pid in _descendants(proc.pid)} - {own}
             seen.update(now)
             if interrupt_after and not interrupted and any(interrupt_after in c for c in now):
                 # Ctrl-C in a terminal: SIGINT to the whole foreground process group.
@@ -127,7 +128,7 @@ def _sample(
     out, err = proc.communicate(timeout=300)
     done.set()
     sampler.join()
-    return out, err, seen - {"", own}
+    return out, err, seen - {""}
 
 
 def sample_descendant_cmdlines(proc: subprocess.Popen[str], every_s: float = 0.01) -> set[str]:
