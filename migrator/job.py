@@ -260,23 +260,23 @@ def _run_units(run: _Run, units: list[Unit]) -> list[tuple[Unit, Copied, float]]
     try:
         _wait_all(futures)
     except KeyboardInterrupt:
-        run.cancel_all()
-        for f in futures:
-            f.cancel()
-        pool.shutdown(wait=True)
+        _stop_workers(run, pool, futures)
         raise
-    failed = [f for f in futures if f.done() and not f.cancelled() and f.exception() is not None]
+    # Taken before the others are stopped: each is a failure of its own, not a _Stopped.
+    failed = [e for f in futures if f.done() and not f.cancelled() and (e := f.exception())]
     if failed:
-        run.cancel_all()
-        for f in futures:
-            f.cancel()
-        pool.shutdown(wait=True)
-        hard = [f.exception() for f in failed if not isinstance(f.exception(), _Stopped)]
-        exc = (hard or [f.exception() for f in failed])[0]
-        assert exc is not None
-        raise exc
+        _stop_workers(run, pool, futures)
+        raise failed[0]
     pool.shutdown(wait=True)
     return [f.result() for f in futures]
+
+
+def _stop_workers(run: _Run, pool: ThreadPoolExecutor, futures: list[Future[Any]]) -> None:
+    """Cancel running statements and units not started, and wait for the workers."""
+    run.cancel_all()
+    for f in futures:
+        f.cancel()
+    pool.shutdown(wait=True)
 
 
 def _per_table(results: list[tuple[Unit, Copied, float]]) -> list[TableResult]:
