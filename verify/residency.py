@@ -78,10 +78,6 @@ class Signal:
     why: str
     strong: bool = True
 
-    def describe(self) -> str:
-        """'phone: phone (name matches "phone")'."""
-        return f"{self.where}: {self.why}"
-
 
 @dataclass(frozen=True, repr=False)
 class PersonalTable:
@@ -99,20 +95,18 @@ class PersonalTable:
         """schema.name."""
         return self.table.qualified
 
+    def _strongest_first(self) -> list[Signal]:
+        return sorted(self.signals, key=lambda s: not s.strong)
+
     @property
     def categories(self) -> tuple[str, ...]:
         """What kinds of personal data it holds, strongest evidence first, once each."""
-        seen: dict[str, None] = {}
-        for s in sorted(self.signals, key=lambda s: not s.strong):
-            seen.setdefault(s.category, None)
-        return tuple(seen)
+        return tuple(dict.fromkeys(s.category for s in self._strongest_first()))
 
     def places(self, limit: int = 4) -> str:
         """Where its personal data is, briefly: 'phone, email, name' ('+2 more' past limit)."""
-        seen: dict[str, None] = {}
-        for s in sorted(self.signals, key=lambda s: not s.strong):
-            seen.setdefault(s.where, None)
-        shown = list(seen)[:limit]
+        seen = list(dict.fromkeys(s.where for s in self._strongest_first()))
+        shown = seen[:limit]
         more = len(seen) - len(shown)
         return ", ".join(shown) + (f" +{more} more" if more else "")
 
